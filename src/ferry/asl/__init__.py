@@ -1,0 +1,1 @@
+"""Amazon States Language definitions: load, validate, and build a frozen typed model."""

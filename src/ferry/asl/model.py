@@ -1,0 +1,187 @@
+"""The frozen, typed model of a state machine definition.
+
+Built by :mod:`ferry.asl.build` from a definition that passed :mod:`ferry.asl.validate`.
+Expressions are compiled once here, never per evaluation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ferry.expr import QueryPath, ReferencePath, Template
+from ferry.jsontypes import JSON
+
+PathOrNull = ReferencePath | None
+"""An InputPath/OutputPath/ResultPath: ``None`` stands for JSON ``null`` (discard)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Retrier:
+    """One element of ``Retry``."""
+
+    error_equals: tuple[str, ...]
+    interval_seconds: float = 1
+    max_attempts: int = 3
+    backoff_rate: float = 2.0
+    max_delay_seconds: float | None = None
+    jitter_strategy: Literal["FULL", "NONE"] = "NONE"
+
+
+@dataclass(frozen=True, slots=True)
+class Catcher:
+    """One element of ``Catch``."""
+
+    error_equals: tuple[str, ...]
+    next: str
+    result_path: PathOrNull
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A leaf Choice rule: ``Variable`` ``Operator`` value (or ``*Path`` value)."""
+
+    variable: ReferencePath
+    operator: str  # e.g. "StringEquals", "NumericLessThanPath", "IsPresent"
+    value: JSON  # literal operand; for *Path operators a ReferencePath
+    next: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BoolRule:
+    """``And``/``Or`` over several rules, or ``Not`` over one."""
+
+    operator: Literal["And", "Or", "Not"]
+    rules: tuple[ChoiceRule, ...]
+    next: str | None = None
+
+
+ChoiceRule = Comparison | BoolRule
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StateBase:
+    """Fields every state may carry."""
+
+    name: str
+    comment: str | None = None
+    next: str | None = None
+    end: bool = False
+    input_path: PathOrNull = field(default=None)
+    output_path: PathOrNull = field(default=None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PassState(StateBase):
+    """``Type: Pass``."""
+
+    parameters: Template | None = None
+    result: JSON = None
+    has_result: bool = False
+    result_path: PathOrNull = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskState(StateBase):
+    """``Type: Task``."""
+
+    resource: str
+    parameters: Template | None = None
+    result_selector: Template | None = None
+    result_path: PathOrNull = None
+    retry: tuple[Retrier, ...] = ()
+    catch: tuple[Catcher, ...] = ()
+    timeout_seconds: int | None = None
+    timeout_seconds_path: ReferencePath | None = None
+    heartbeat_seconds: int | None = None
+    heartbeat_seconds_path: ReferencePath | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChoiceState(StateBase):
+    """``Type: Choice``."""
+
+    choices: tuple[ChoiceRule, ...]
+    default: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaitState(StateBase):
+    """``Type: Wait``: exactly one of the four timing fields is set."""
+
+    seconds: int | None = None
+    timestamp: str | None = None
+    seconds_path: ReferencePath | None = None
+    timestamp_path: ReferencePath | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SucceedState(StateBase):
+    """``Type: Succeed``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FailState(StateBase):
+    """``Type: Fail``."""
+
+    error: str | None = None
+    cause: str | None = None
+    error_path: ReferencePath | Template | None = None
+    cause_path: ReferencePath | Template | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParallelState(StateBase):
+    """``Type: Parallel``."""
+
+    branches: tuple[StateMachine, ...]
+    parameters: Template | None = None
+    result_selector: Template | None = None
+    result_path: PathOrNull = None
+    retry: tuple[Retrier, ...] = ()
+    catch: tuple[Catcher, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MapState(StateBase):
+    """``Type: Map`` (inline mode)."""
+
+    processor: StateMachine
+    items_path: ReferencePath | None = None
+    item_selector: Template | None = None
+    max_concurrency: int = 0
+    max_concurrency_path: ReferencePath | None = None
+    tolerated_failure_count: int | None = None
+    tolerated_failure_count_path: ReferencePath | None = None
+    tolerated_failure_percentage: float | None = None
+    tolerated_failure_percentage_path: ReferencePath | None = None
+    result_selector: Template | None = None
+    result_path: PathOrNull = None
+    retry: tuple[Retrier, ...] = ()
+    catch: tuple[Catcher, ...] = ()
+    label: str | None = None
+    mode: Literal["INLINE", "DISTRIBUTED"] = "INLINE"
+    items_query: QueryPath | None = None
+
+
+State = (
+    PassState
+    | TaskState
+    | ChoiceState
+    | WaitState
+    | SucceedState
+    | FailState
+    | ParallelState
+    | MapState
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StateMachine:
+    """A state machine, or a Parallel branch / Map processor (same shape)."""
+
+    start_at: str
+    states: dict[str, State]
+    comment: str | None = None
+    timeout_seconds: int | None = None
+    query_language: Literal["JSONPath", "JSONata"] = "JSONPath"

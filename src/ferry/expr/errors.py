@@ -17,7 +17,7 @@ class ExprError(Exception):
         self.message = message
 
 
-class PathNotFound(ExprError):
+class PathNotFound(ExprError):  # noqa: N818 - public name fixed by the contract
     """A reference path or JSONPath matched nothing.
 
     ``path`` is the path as written (``$.a.b``); ``normalized`` is Jayway's normalised form

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ferry.expr import QueryPath, ReferencePath, Template
+from ferry.expr import ReferencePath, Template
 from ferry.jsontypes import JSON
 
 PathOrNull = ReferencePath | None
@@ -161,7 +161,6 @@ class MapState(StateBase):
     catch: tuple[Catcher, ...] = ()
     label: str | None = None
     mode: Literal["INLINE", "DISTRIBUTED"] = "INLINE"
-    items_query: QueryPath | None = None
 
 
 State = (

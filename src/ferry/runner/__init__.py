@@ -1,0 +1,1 @@
+"""Runners drive the interpreter: they run tasks, keep timers and record history."""

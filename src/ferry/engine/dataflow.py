@@ -1,0 +1,65 @@
+"""The JSONPath input/output pipeline: InputPath -> Parameters -> (work) -> ResultSelector ->
+ResultPath -> OutputPath (docs: "Processing input and output in Step Functions")."""
+
+from __future__ import annotations
+
+from ferry.asl.model import PathOrNull
+from ferry.engine.execution import Frame
+from ferry.engine.outcome import StepFailed
+from ferry.errors import Failure, StatesError
+from ferry.expr import ExprError
+from ferry.jsontypes import JSON, payload_size
+
+PAYLOAD_LIMIT = 256 * 1024
+"""AWS's limit on an execution's input, a state's output and a task's result (bytes)."""
+
+
+def state_error(frame: Frame, error: str, message: str) -> StepFailed:
+    """A failure whose cause carries AWS's prefix naming the state and its entered event id."""
+    cause = (
+        f"An error occurred while executing the state '{frame.state}' "
+        f"(entered at the event id #{frame.entered_event_id}). {message}"
+    )
+    return StepFailed(Failure(error, cause))
+
+
+def runtime_error(frame: Frame, message: str) -> StepFailed:
+    """A ``States.Runtime`` failure of the current state (not retriable, not catchable)."""
+    return state_error(frame, StatesError.RUNTIME, message)
+
+
+def expr_error(frame: Frame, exc: ExprError) -> StepFailed:
+    """Turn an expression error into the state's failure."""
+    return state_error(frame, exc.error, exc.message)
+
+
+def select(path: PathOrNull, data: JSON, frame: Frame) -> JSON:
+    """Apply an InputPath/OutputPath: ``null`` gives ``{}``; a path that matches nothing fails."""
+    if path is None:
+        return {}
+    try:
+        return path.get(data)
+    except ExprError as exc:
+        raise expr_error(frame, exc) from None
+
+
+def place(path: PathOrNull, raw_input: JSON, result: JSON, frame: Frame) -> JSON:
+    """Apply a ResultPath: ``null`` discards the result and keeps the raw input."""
+    if path is None:
+        return raw_input
+    try:
+        return path.put(raw_input, result)
+    except ExprError as exc:
+        raise expr_error(frame, exc) from None
+
+
+def check_size(value: JSON, frame: Frame, what: str = "returned a result") -> None:
+    """Fail with ``States.DataLimitExceeded`` when ``value`` is over 256 KiB."""
+    if payload_size(value) > PAYLOAD_LIMIT:
+        raise StepFailed(
+            Failure(
+                StatesError.DATA_LIMIT_EXCEEDED,
+                f"The state/task '{frame.state}' {what} with a size exceeding the maximum "
+                "number of bytes service limit.",
+            )
+        )

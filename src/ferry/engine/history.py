@@ -1,0 +1,65 @@
+"""Execution history events with AWS's types, detail keys, ids and ``previousEventId``.
+
+Ids count from 1 across the whole execution. ``previousEventId`` links an event to the previous
+event of the same frame (AWS links the events inside a Parallel branch or Map iteration to their
+own predecessor, and a branch's first event to the state that started it).
+"""
+
+from __future__ import annotations
+
+from ferry.engine.execution import ExecutionState, Frame, Step
+from ferry.jsontypes import JSON, dumps
+
+# Detail key of each event type whose details are not named after the type itself.
+_STATE_SUFFIXES = ("StateEntered", "StateExited")
+
+
+def details_key(event_type: str) -> str:
+    """The key AWS uses for an event type's details (``PassStateEntered`` -> ``stateEntered...``)."""
+    for suffix in _STATE_SUFFIXES:
+        if event_type.endswith(suffix) and event_type != suffix:
+            return suffix[0].lower() + suffix[1:] + "EventDetails"
+    return event_type[0].lower() + event_type[1:] + "EventDetails"
+
+
+class History:
+    """Appends events to a :class:`Step` while keeping the execution's id counters."""
+
+    def __init__(self, state: ExecutionState, step: Step, now: float) -> None:
+        self._state = state
+        self._step = step
+        self.now = now
+
+    def emit(self, frame: Frame | None, event_type: str, details: dict[str, JSON] | None) -> int:
+        """Append one event and return its id."""
+        state = self._state
+        state.last_event_id += 1
+        event_id = state.last_event_id
+        previous = frame.last_event_id if frame is not None else event_id - 1
+        event: dict[str, JSON] = {
+            "timestamp": self.now,
+            "type": event_type,
+            "id": event_id,
+            "previousEventId": previous,
+        }
+        if details is not None:
+            event[details_key(event_type)] = details
+        if frame is not None:
+            frame.last_event_id = event_id
+        self._step.events.append(event)
+        return event_id
+
+
+def payload_details(key: str, value: JSON) -> dict[str, JSON]:
+    """``{key: <JSON text>, keyDetails: {truncated: false}}`` as AWS writes inputs/outputs."""
+    return {key: dumps(value), key + "Details": {"truncated": False}}
+
+
+def error_details(error: str | None, cause: str | None) -> dict[str, JSON]:
+    """``{error, cause}`` without the fields that are absent (AWS omits them)."""
+    details: dict[str, JSON] = {}
+    if error is not None:
+        details["error"] = error
+    if cause is not None:
+        details["cause"] = cause
+    return details

@@ -1,0 +1,361 @@
+"""The interpreter core: a pure reducer over execution state.
+
+``Interpreter.start`` / ``task_completed`` / ``timer_fired`` / ``stop`` each take the execution
+state, the event and the current time, update the state, and return a :class:`Step` holding the
+history events and the commands (run a task, start a timer, cancel...) for the runner. No I/O,
+no clock, no sleeping here: the runner does all of that, which is what lets a durable runner
+persist each step and resume after a crash. These entry points never raise for ASL errors:
+those are data (:class:`Failure`) and end up in history.
+"""
+
+from __future__ import annotations
+
+from ferry.asl.model import (
+    MapState,
+    ParallelState,
+    PassState,
+    State,
+    StateMachine,
+    TaskState,
+)
+from ferry.engine import fanout, retry
+from ferry.engine.context import context_object
+from ferry.engine.dataflow import expr_error, place, select
+from ferry.engine.execution import (
+    CancelTask,
+    CancelTimer,
+    ExecutionInfo,
+    ExecutionState,
+    Frame,
+    RunTask,
+    StartTimer,
+    Step,
+)
+from ferry.engine.history import History, error_details, payload_details
+from ferry.engine.outcome import BLOCKED, Blocked, Failed, Next, Outcome, StepFailed
+from ferry.engine.programs import index
+from ferry.engine.states import HANDLERS
+from ferry.errors import Failure
+from ferry.expr import ExprError, Template
+from ferry.integrations.base import TaskOutcome
+from ferry.jsontypes import JSON
+
+
+ResultState = PassState | TaskState | ParallelState | MapState
+
+
+class Interpreter:
+    """Runs one state machine definition; holds no per-execution state."""
+
+    def __init__(self, machine: StateMachine) -> None:
+        self.machine = machine
+        self.programs = index(machine)
+
+    def start(self, info: ExecutionInfo, now: float) -> tuple[ExecutionState, Step]:
+        """Begin an execution: ExecutionStarted, then run until something must be awaited."""
+        state = ExecutionState(info=info)
+        act = Activation(self, state, now)
+        act.begin()
+        return state, act.step
+
+    def task_completed(
+        self, state: ExecutionState, task_id: int, outcome: TaskOutcome, now: float
+    ) -> Step:
+        """A task the runner ran has finished (stale results are ignored)."""
+        act = Activation(self, state, now)
+        act.on_task(task_id, outcome)
+        return act.step
+
+    def timer_fired(self, state: ExecutionState, timer_id: int, now: float) -> Step:
+        """A timer the runner kept is due (stale timers are ignored)."""
+        act = Activation(self, state, now)
+        act.on_timer(timer_id)
+        return act.step
+
+    def stop(
+        self, state: ExecutionState, error: str | None, cause: str | None, now: float
+    ) -> Step:
+        """Abort a running execution (StopExecution)."""
+        act = Activation(self, state, now)
+        if state.status == "RUNNING":
+            act.end_execution("ABORTED", "ExecutionAborted", error_details(error, cause))
+        return act.step
+
+
+class Activation:
+    """One ``handle`` call: the execution state, the clock reading, and what was produced."""
+
+    def __init__(self, interpreter: Interpreter, state: ExecutionState, now: float) -> None:
+        self.interpreter = interpreter
+        self.programs = interpreter.programs
+        self.state = state
+        self.now = now
+        self.step = Step()
+        self.history = History(state, self.step, now)
+
+    # -- entry points ---------------------------------------------------------------
+    def begin(self) -> None:
+        info = self.state.info
+        details = payload_details("input", info.input)
+        details["roleArn"] = info.role_arn
+        self.history.emit(None, "ExecutionStarted", details)
+        if self.interpreter.machine.timeout_seconds is not None:
+            due = self.now + self.interpreter.machine.timeout_seconds
+            self._timer_at(None, due, "execution")
+        root = self.new_frame(None, 0, "", info.input)
+        self.advance(root, self.enter(root))
+
+    def on_task(self, task_id: int, outcome: TaskOutcome) -> None:
+        frame_id = self.state.tasks.pop(task_id, None)
+        if frame_id is None or self.state.status != "RUNNING":
+            return
+        frame = self.state.frames[frame_id]
+        frame.task_id = None
+        self._cancel_timers_of(frame, "task_timeout")
+        task = self.state_of(frame)
+        assert isinstance(task, TaskState)
+        from ferry.engine.states import task as task_module
+
+        self.advance(frame, self.guard(frame, lambda: task_module.on_result(self, frame, task, outcome)))
+
+    def on_timer(self, timer_id: int) -> None:
+        entry = self.state.timers.pop(timer_id, None)
+        if entry is None or self.state.status != "RUNNING":
+            return
+        frame_id, kind = entry
+        if kind == "execution":
+            self.end_execution("TIMED_OUT", "ExecutionTimedOut", {})
+            return
+        frame = self.state.frames[frame_id]
+        if kind == "task_timeout":
+            self._task_timed_out(frame)
+        elif kind == "retry":
+            frame.timer_id = None
+            self.advance(frame, self.guard(frame, lambda: self.attempt(frame)))
+        else:  # a Wait state's time is up
+            frame.timer_id = None
+            state = self.state_of(frame)
+            data = self.effective_input(frame, state)
+            self.advance(frame, self.guard(frame, lambda: self.finish(frame, state, data)))
+
+    # -- the frame loop ---------------------------------------------------------------
+    def state_of(self, frame: Frame) -> State:
+        return self.programs[frame.program].states[frame.state]
+
+    def new_frame(self, parent: Frame | None, slot: int, program: str, data: JSON) -> Frame:
+        st = self.state
+        frame_id = st.next_frame_id
+        st.next_frame_id += 1
+        frame = Frame(
+            id=frame_id,
+            parent=None if parent is None else parent.id,
+            slot=slot,
+            program=program,
+            state=self.programs[program].start_at,
+            raw_input=data,
+            last_event_id=st.last_event_id if parent is None else parent.last_event_id,
+        )
+        st.frames[frame_id] = frame
+        return frame
+
+    def enter(self, frame: Frame) -> Outcome:
+        """Emit ``<Type>StateEntered`` and run the state's first attempt."""
+        state = self.state_of(frame)
+        frame.phase = "enter"
+        frame.retry_count = 0
+        frame.retrier_attempts = {}
+        frame.entered_time = self.now
+        frame.entered_event_id = self.history.emit(
+            frame,
+            f"{_type_name(state)}StateEntered",
+            {"name": frame.state, **payload_details("input", frame.raw_input)},
+        )
+        return self.guard(frame, lambda: self.attempt(frame))
+
+    def attempt(self, frame: Frame) -> Outcome:
+        state = self.state_of(frame)
+        return HANDLERS[type(state)](self, frame, state)
+
+    def guard(self, frame: Frame, run: object) -> Outcome:
+        """Run state code, turning its raised failures into data."""
+        try:
+            return run()  # type: ignore[operator, no-any-return]
+        except StepFailed as failed:
+            return Failed(failed.failure)
+        except ExprError as exc:
+            return Failed(expr_error(frame, exc).failure)
+
+    def advance(self, frame: Frame, outcome: Outcome) -> None:
+        """Follow outcomes through the frame's states until it waits, ends or fails."""
+        while not isinstance(outcome, Blocked):
+            if isinstance(outcome, Failed):
+                outcome = self.on_failure(frame, outcome.failure)
+                continue
+            state = self.state_of(frame)
+            self.history.emit(
+                frame,
+                f"{_type_name(state)}StateExited",
+                {"name": frame.state, **payload_details("output", outcome.output)},
+            )
+            if outcome.next is None:
+                self.frame_succeeded(frame, outcome.output)
+                return
+            frame.state = outcome.next
+            frame.raw_input = outcome.output
+            outcome = self.enter(frame)
+
+    def on_failure(self, frame: Frame, failure: Failure) -> Outcome:
+        """Retry, else Catch, else fail the frame."""
+        state = self.state_of(frame)
+        if isinstance(state, TaskState | ParallelState | MapState):
+            index_ = retry.find_retrier(state.retry, failure.error)
+            if index_ is not None:
+                retrier = state.retry[index_]
+                attempts = frame.retrier_attempts.get(index_, 0)
+                if attempts < retrier.max_attempts:
+                    frame.retrier_attempts[index_] = attempts + 1
+                    seed = f"{self.state.info.arn}/{frame.id}/{frame.entered_event_id}/{attempts}"
+                    wait = retry.delay(retrier, attempts, seed)
+                    frame.retry_count += 1
+                    frame.phase = "timer"
+                    frame.timer_id = self._timer_at(frame, self.now + wait, "retry")
+                    return BLOCKED
+            catcher = retry.find_catcher(state.catch, failure.error)
+            if catcher is not None:
+                error_output = {"Error": failure.error, "Cause": failure.cause}
+                try:
+                    output = place(catcher.result_path, frame.raw_input, error_output, frame)
+                except StepFailed as failed:
+                    self.frame_failed(frame, failed.failure)
+                    return BLOCKED
+                return Next(output, catcher.next)
+        self.frame_failed(frame, failure)
+        return BLOCKED
+
+    # -- helpers for state modules -----------------------------------------------------
+    def context(self, frame: Frame, token: str | None = None) -> dict[str, JSON]:
+        return context_object(self.state.info, frame, frame.entered_time, token)
+
+    def effective_input(self, frame: Frame, state: State) -> JSON:
+        return select(state.input_path, frame.raw_input, frame)
+
+    def evaluate(self, template: Template, data: JSON, frame: Frame, context: JSON = None) -> JSON:
+        return template.evaluate(data, self.context(frame) if context is None else context)
+
+    def finish(self, frame: Frame, state: State, value: JSON) -> Next:
+        """OutputPath, then on to ``Next`` (or the end)."""
+        output = select(state.output_path, value, frame)
+        return Next(output, None if state.end else state.next)
+
+    def finish_result(self, frame: Frame, state: ResultState, result: JSON) -> Next:
+        """ResultPath onto the raw input, then OutputPath, then on."""
+        return self.finish(frame, state, place(state.result_path, frame.raw_input, result, frame))
+
+    def run_task(
+        self, frame: Frame, resource: str, payload: JSON, context: JSON,
+        timeout: float | None, heartbeat: float | None,
+    ) -> Blocked:
+        st = self.state
+        task_id = st.next_token
+        st.next_token += 1
+        st.tasks[task_id] = frame.id
+        frame.task_id = task_id
+        frame.phase = "task"
+        key = f"{st.info.arn}/{frame.state}/{frame.entered_event_id}/{frame.retry_count}"
+        self.step.commands.append(
+            RunTask(task_id, resource, payload, context, timeout, heartbeat, key)
+        )
+        if timeout is not None:
+            self._timer_at(frame, self.now + timeout, "task_timeout")
+        return BLOCKED
+
+    def wait_until(self, frame: Frame, due: float) -> Blocked:
+        frame.phase = "timer"
+        frame.timer_id = self._timer_at(frame, due, "wait")
+        return BLOCKED
+
+    def _timer_at(self, frame: Frame | None, due: float, kind: str) -> int:
+        st = self.state
+        timer_id = st.next_token
+        st.next_token += 1
+        st.timers[timer_id] = (-1 if frame is None else frame.id, kind)
+        self.step.commands.append(StartTimer(timer_id, due))
+        return timer_id
+
+    def _cancel_timers_of(self, frame: Frame, kind: str | None = None) -> None:
+        for timer_id, (frame_id, timer_kind) in list(self.state.timers.items()):
+            if frame_id == frame.id and (kind is None or kind == timer_kind):
+                del self.state.timers[timer_id]
+                self.step.commands.append(CancelTimer(timer_id))
+
+    def _task_timed_out(self, frame: Frame) -> None:
+        if frame.task_id is None:
+            return
+        self.step.commands.append(CancelTask(frame.task_id))
+        self.state.tasks.pop(frame.task_id, None)
+        frame.task_id = None
+        task = self.state_of(frame)
+        assert isinstance(task, TaskState)
+        from ferry.engine.states import task as task_module
+
+        outcome = task_module.on_timeout(self, frame, task)
+        self.advance(frame, outcome)
+
+    # -- endings ---------------------------------------------------------------------
+    def frame_succeeded(self, frame: Frame, output: JSON) -> None:
+        frame.phase = "done"
+        frame.output = output
+        if frame.parent is None:
+            self.end_execution(
+                "SUCCEEDED", "ExecutionSucceeded", payload_details("output", output), output
+            )
+        else:
+            fanout.child_succeeded(self, frame)
+
+    def frame_failed(self, frame: Frame, failure: Failure) -> None:
+        frame.phase = "failed"
+        if frame.parent is None:
+            self.state.error, self.state.cause = failure.error, failure.cause
+            details = error_details(failure.error, failure.cause)
+            self.end_execution("FAILED", "ExecutionFailed", details)
+        else:
+            fanout.child_failed(self, frame, failure)
+
+    def abort_frame(self, frame: Frame) -> None:
+        """Cancel a frame and everything under it (its tasks and timers)."""
+        frame.phase = "aborted"
+        if frame.task_id is not None:
+            self.state.tasks.pop(frame.task_id, None)
+            self.step.commands.append(CancelTask(frame.task_id))
+            frame.task_id = None
+        self._cancel_timers_of(frame)
+        if frame.fanout is not None:
+            for child_id in list(frame.fanout.children.values()):
+                child = self.state.frames.get(child_id)
+                if child is not None:
+                    self.abort_frame(child)
+            frame.fanout.children.clear()
+        self.state.frames.pop(frame.id, None)
+
+    def end_execution(
+        self, status: str, event_type: str, details: dict[str, JSON], output: JSON = None
+    ) -> None:
+        st = self.state
+        root = next((f for f in st.frames.values() if f.parent is None), None)
+        for task_id in list(st.tasks):
+            self.step.commands.append(CancelTask(task_id))
+        for timer_id in list(st.timers):
+            self.step.commands.append(CancelTimer(timer_id))
+        st.tasks.clear()
+        st.timers.clear()
+        st.status = status  # type: ignore[assignment]
+        st.output = output
+        if status == "TIMED_OUT":
+            st.error, st.cause = None, None
+        self.history.emit(root, event_type, details or None)
+        st.frames.clear()
+
+
+
+def _type_name(state: State) -> str:
+    return type(state).__name__.removesuffix("State")

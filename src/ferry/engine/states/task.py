@@ -1,0 +1,116 @@
+"""Task: does one unit of work through the integration its ``Resource`` names, then shapes the
+result with ResultSelector, ResultPath and OutputPath (ASL spec: Task State). Tasks time out
+after TimeoutSeconds(Path) with ``States.Timeout``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ferry.asl.model import TaskState
+from ferry.engine.dataflow import check_size, runtime_error
+from ferry.engine.execution import Frame
+from ferry.engine.history import error_details, payload_details
+from ferry.engine.outcome import Failed, Outcome
+from ferry.engine.tasks import ResourceInfo, describe
+from ferry.errors import Failure, StatesError
+from ferry.expr import ReferencePath
+from ferry.integrations.base import TaskOutcome, TaskSuccess
+from ferry.jsontypes import JSON, dumps
+
+if TYPE_CHECKING:
+    from ferry.engine.interpreter import Activation
+
+
+def attempt(act: Activation, frame: Frame, state: TaskState) -> Outcome:
+    """Evaluate the task's parameters and schedule it."""
+    data = act.effective_input(frame, state)
+    context = act.context(frame)
+    payload = data if state.parameters is None else act.evaluate(state.parameters, data, frame, context)
+    timeout = _seconds(frame, state.timeout_seconds, state.timeout_seconds_path, data, "Timeout")
+    heartbeat = _seconds(
+        frame, state.heartbeat_seconds, state.heartbeat_seconds_path, data, "Heartbeat"
+    )
+    info = describe(state.resource)
+    if info.kind == "lambda":
+        details = {"resource": state.resource, **payload_details("input", payload)}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        act.history.emit(frame, "LambdaFunctionScheduled", details)
+        act.history.emit(frame, "LambdaFunctionStarted", None)
+    else:
+        details = {
+            **_names(info),
+            "region": _region(act.state.info.arn),
+            "parameters": dumps(payload),
+        }
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = heartbeat
+        act.history.emit(frame, "TaskScheduled", details)
+        act.history.emit(frame, "TaskStarted", _names(info))
+    return act.run_task(frame, state.resource, payload, context, timeout, heartbeat)
+
+
+def on_result(act: Activation, frame: Frame, state: TaskState, outcome: TaskOutcome) -> Outcome:
+    """The integration answered: record it, then shape the result."""
+    info = describe(state.resource)
+    if not isinstance(outcome, TaskSuccess):
+        _failed_event(act, frame, info, "Failed", outcome.error, outcome.cause)
+        return Failed(Failure(outcome.error, outcome.cause))
+    result = outcome.result
+    check_size(result, frame)
+    details = payload_details("output", result)
+    if info.kind == "lambda":
+        act.history.emit(frame, "LambdaFunctionSucceeded", details)
+    else:
+        act.history.emit(frame, "TaskSucceeded", {**_names(info), **details})
+    if state.result_selector is not None:
+        result = act.evaluate(state.result_selector, result, frame)
+    return act.finish_result(frame, state, result)
+
+
+def on_timeout(act: Activation, frame: Frame, state: TaskState) -> Outcome:
+    """TimeoutSeconds elapsed before the integration answered."""
+    info = describe(state.resource)
+    _failed_event(act, frame, info, "TimedOut", StatesError.TIMEOUT, None)
+    return Failed(Failure(StatesError.TIMEOUT, None))
+
+
+def _failed_event(
+    act: Activation,
+    frame: Frame,
+    info: ResourceInfo,
+    what: str,
+    error: str | None,
+    cause: str | None,
+) -> None:
+    details = error_details(error, cause)
+    if info.kind == "lambda":
+        act.history.emit(frame, f"LambdaFunction{what}", details)
+    else:
+        act.history.emit(frame, f"Task{what}", {**_names(info), **details})
+
+
+def _names(info: ResourceInfo) -> dict[str, JSON]:
+    return {"resourceType": info.resource_type, "resource": info.resource}
+
+
+def _region(execution_arn: str) -> str:
+    parts = execution_arn.split(":")
+    return parts[3] if len(parts) > 3 else ""
+
+
+def _seconds(
+    frame: Frame, literal: int | None, path: ReferencePath | None, data: JSON, kind: str
+) -> int | None:
+    if path is None:
+        return literal
+    value = path.get(data)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise runtime_error(
+            frame,
+            f"The {kind}SecondsPath parameter references an invalid value: "
+            f"{path.text} == {dumps(value)}",
+        )
+    return value

@@ -1,0 +1,189 @@
+"""The in-process runner: one execution, tasks on worker threads, timers in a heap.
+
+It keeps nothing on disk (the durable runner over a store does). ``run`` is the simplest way to
+execute a definition::
+
+    result = run(definition, {"orderId": 7}, functions_dir=Path("functions"))
+"""
+
+from __future__ import annotations
+
+import heapq
+import queue
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ferry.asl.load import load_definition
+from ferry.asl.model import StateMachine
+from ferry.engine.execution import (
+    CancelTask,
+    CancelTimer,
+    Command,
+    ExecutionInfo,
+    ExecutionState,
+    RunTask,
+    StartTimer,
+    Step,
+)
+from ferry.engine.interpreter import Interpreter
+from ferry.integrations.base import Integration, TaskFailure, TaskOutcome, TaskRequest
+from ferry.jsontypes import JSON
+from ferry.runner.clock import Clock, SystemClock
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+WORKERS = 32
+
+
+@dataclass(slots=True)
+class ExecutionResult:
+    """How an execution ended, with its full history."""
+
+    execution_arn: str
+    status: str
+    output: JSON
+    error: str | None
+    cause: str | None
+    history: list[dict[str, JSON]] = field(default_factory=list)
+
+
+def execution_info(
+    machine_name: str, name: str | None, data: JSON, now: float, region: str = REGION
+) -> ExecutionInfo:
+    """The identity of a new execution, with ARNs shaped as AWS shapes them."""
+    exec_name = name or str(uuid.uuid4())
+    prefix = f"arn:aws:states:{region}:{ACCOUNT}"
+    return ExecutionInfo(
+        arn=f"{prefix}:execution:{machine_name}:{exec_name}",
+        name=exec_name,
+        state_machine_arn=f"{prefix}:stateMachine:{machine_name}",
+        state_machine_name=machine_name,
+        role_arn=f"arn:aws:iam::{ACCOUNT}:role/ferry-local",
+        start_time=now,
+        input=data,
+    )
+
+
+class LocalRunner:
+    """Drives one execution to its end in this process."""
+
+    def __init__(
+        self,
+        machine: StateMachine,
+        integrations: Sequence[Integration] = (),
+        clock: Clock | None = None,
+    ) -> None:
+        self.interpreter = Interpreter(machine)
+        self.integrations = list(integrations)
+        self.clock = clock or SystemClock()
+        self._inbox: queue.SimpleQueue[tuple[int, TaskOutcome]] = queue.SimpleQueue()
+        self._timers: list[tuple[float, int]] = []
+        self._in_flight: set[int] = set()
+        self.history: list[dict[str, JSON]] = []
+
+    def run(self, info: ExecutionInfo) -> ExecutionState:
+        """Start the execution and return its final state."""
+        with ThreadPoolExecutor(WORKERS, thread_name_prefix="ferry-task") as pool:
+            state, step = self.interpreter.start(info, self.clock.now())
+            self._apply(step, pool)
+            while state.status == "RUNNING":
+                self._apply(self._next_event(state), pool)
+        return state
+
+    def _next_event(self, state: ExecutionState) -> Step:
+        while True:
+            now = self.clock.now()
+            if self._timers and self._timers[0][0] <= now:
+                _, timer_id = heapq.heappop(self._timers)
+                return self.interpreter.timer_fired(state, timer_id, now)
+            if not self._in_flight and self._timers and self.clock.can_jump:
+                self.clock.jump_to(self._timers[0][0])
+                continue
+            wait = self._timers[0][0] - now if self._timers else None
+            try:
+                task_id, outcome = self._inbox.get(timeout=wait)
+            except queue.Empty:
+                continue
+            self._in_flight.discard(task_id)
+            return self.interpreter.task_completed(state, task_id, outcome, self.clock.now())
+
+    def _apply(self, step: Step, pool: ThreadPoolExecutor) -> None:
+        self.history.extend(step.events)
+        for command in step.commands:
+            self._execute(command, pool)
+
+    def _execute(self, command: Command, pool: ThreadPoolExecutor) -> None:
+        match command:
+            case RunTask():
+                self._in_flight.add(command.task_id)
+                pool.submit(self._invoke, command)
+            case StartTimer():
+                heapq.heappush(self._timers, (command.due, command.timer_id))
+            case CancelTimer():
+                self._timers = [t for t in self._timers if t[1] != command.timer_id]
+                heapq.heapify(self._timers)
+            case CancelTask():
+                # A local handler cannot be interrupted; its late result is ignored.
+                self._in_flight.discard(command.task_id)
+
+    def _invoke(self, command: RunTask) -> None:
+        request = TaskRequest(
+            resource=command.resource,
+            payload=command.payload,
+            context=command.context,
+            timeout_seconds=command.timeout_seconds,
+            idempotency_key=command.idempotency_key,
+        )
+        self._inbox.put((command.task_id, invoke(self.integrations, request)))
+
+
+def invoke(integrations: Sequence[Integration], request: TaskRequest) -> TaskOutcome:
+    """Hand a task to the first integration that handles its resource."""
+    for integration in integrations:
+        if integration.handles(request.resource):
+            try:
+                return integration.invoke(request)
+            except Exception as exc:  # noqa: BLE001 - integrations must not take the runner down
+                return TaskFailure(type(exc).__name__, str(exc))
+    return TaskFailure(
+        "States.Runtime", f"Ferry has no integration for the resource '{request.resource}'"
+    )
+
+
+def default_integrations(functions_dir: Path | None) -> list[Integration]:
+    """The integrations ``ferry run`` uses: local Lambda handlers when a directory is given."""
+    if functions_dir is None:
+        return []
+    from ferry.integrations.lambda_ import LambdaIntegration, LocalFunctions
+
+    return [LambdaIntegration(LocalFunctions(functions_dir))]
+
+
+def run(
+    definition: JSON | StateMachine,
+    data: JSON,
+    *,
+    functions_dir: Path | None = None,
+    name: str | None = None,
+    clock: Clock | None = None,
+    state_machine_name: str = "ferry-local",
+    integrations: Sequence[Integration] | None = None,
+) -> ExecutionResult:
+    """Validate, build and run ``definition`` on ``data``; return how it ended."""
+    machine = definition if isinstance(definition, StateMachine) else load_definition(definition)
+    if integrations is None:
+        integrations = default_integrations(functions_dir)
+    runner = LocalRunner(machine, integrations, clock)
+    info = execution_info(state_machine_name, name, data, runner.clock.now())
+    state = runner.run(info)
+    return ExecutionResult(
+        execution_arn=info.arn,
+        status=state.status,
+        output=state.output,
+        error=state.error,
+        cause=state.cause,
+        history=runner.history,
+    )

@@ -39,9 +39,12 @@ class StatesError(StrEnum):
     QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 
 
-# Errors that States.ALL does not catch or retry (AWS: "States.ALL ... does not match
-# States.Runtime or States.DataLimitExceeded", docs: concepts-error-handling).
-TERMINAL_ERRORS = frozenset({StatesError.RUNTIME, StatesError.DATA_LIMIT_EXCEEDED})
+# Errors that States.ALL does not catch or retry (docs: "Handling errors in Step Functions
+# workflows"). The docs name States.DataLimitExceeded too, but AWS was recorded catching a
+# Lambda result over the limit with States.ALL (conformance case
+# test_task_lambda_catch_state_all_data_limit_exceeded_on_large_utf8_response); a *state
+# output* over the limit fails the execution without Retry or Catch (the engine does that).
+TERMINAL_ERRORS = frozenset({StatesError.RUNTIME})
 
 
 @dataclass(frozen=True, slots=True)

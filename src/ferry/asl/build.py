@@ -1,7 +1,7 @@
 """Build the frozen model from a decoded definition that passed validation.
 
 Every expression is compiled here, once. Fields the JSONPath engine does not use yet (JSONata's
-``Arguments``/``Output``, ``Assign``) are refused with :class:`UnsupportedFeature` rather than
+``Arguments``/``Output``, ``Assign``) are refused with :class:`UnsupportedFeatureError` rather than
 silently ignored.
 """
 
@@ -13,8 +13,10 @@ from typing import Any
 from ferry.asl import model
 from ferry.errors import FerryError
 from ferry.expr import (
+    QueryPath,
     ReferencePath,
     Template,
+    compile_path,
     compile_reference_path,
     compile_template,
 )
@@ -23,7 +25,7 @@ from ferry.jsontypes import JSON
 _Doc = Mapping[str, Any]
 
 
-class UnsupportedFeature(FerryError):
+class UnsupportedFeatureError(FerryError):
     """The definition uses a feature this version of Ferry cannot run yet."""
 
 
@@ -38,10 +40,9 @@ def build(doc: _Doc) -> model.StateMachine:
 def _machine(doc: _Doc, pointer: str) -> model.StateMachine:
     language = doc.get("QueryLanguage", "JSONPath")
     if language != "JSONPath":
-        raise UnsupportedFeature(f"{pointer}/QueryLanguage: JSONata is not supported yet")
+        raise UnsupportedFeatureError(f"{pointer}/QueryLanguage: JSONata is not supported yet")
     states = {
-        name: _state(name, body, f"{pointer}/States/{name}")
-        for name, body in doc["States"].items()
+        name: _state(name, body, f"{pointer}/States/{name}") for name, body in doc["States"].items()
     }
     return model.StateMachine(
         start_at=doc["StartAt"],
@@ -57,6 +58,12 @@ def _path(doc: _Doc, key: str) -> ReferencePath | None:
     return None if value is None else compile_reference_path(value)
 
 
+def _query(doc: _Doc, key: str) -> QueryPath | None:
+    """An InputPath/OutputPath/ItemsPath: a Path (may be indefinite); ``null`` is None."""
+    value = doc.get(key, "$")
+    return None if value is None else compile_path(value)
+
+
 def _optional_path(doc: _Doc, key: str) -> ReferencePath | None:
     value = doc.get(key)
     return None if value is None else compile_reference_path(value)
@@ -69,16 +76,18 @@ def _template(doc: _Doc, key: str) -> Template | None:
 def _base(name: str, doc: _Doc, pointer: str) -> dict[str, Any]:
     for key in ("Assign", "Output", "Arguments", "Items", "Condition"):
         if key in doc:
-            raise UnsupportedFeature(f"{pointer}/{key}: not supported yet (JSONata and variables)")
+            raise UnsupportedFeatureError(
+                f"{pointer}/{key}: not supported yet (JSONata and variables)"
+            )
     if doc.get("QueryLanguage", "JSONPath") != "JSONPath":
-        raise UnsupportedFeature(f"{pointer}/QueryLanguage: JSONata is not supported yet")
+        raise UnsupportedFeatureError(f"{pointer}/QueryLanguage: JSONata is not supported yet")
     return {
         "name": name,
         "comment": doc.get("Comment"),
         "next": doc.get("Next"),
         "end": bool(doc.get("End", False)),
-        "input_path": _path(doc, "InputPath"),
-        "output_path": _path(doc, "OutputPath"),
+        "input_path": _query(doc, "InputPath"),
+        "output_path": _query(doc, "OutputPath"),
     }
 
 
@@ -148,7 +157,7 @@ def _rule(doc: _Doc, pointer: str) -> model.ChoiceRule:
             rules = tuple(_rule(r, f"{pointer}/{operator}") for r in operands)
             return model.BoolRule(operator, rules, doc.get("Next"))  # type: ignore[arg-type]
     if "Condition" in doc:
-        raise UnsupportedFeature(f"{pointer}/Condition: JSONata is not supported yet")
+        raise UnsupportedFeatureError(f"{pointer}/Condition: JSONata is not supported yet")
     operator = next(key for key in doc if key not in _RULE_META)
     value: JSON = doc[operator]
     if operator.endswith("Path"):
@@ -219,13 +228,18 @@ def _map(name: str, doc: _Doc, pointer: str) -> model.State:
     processor_key = "ItemProcessor" if "ItemProcessor" in doc else "Iterator"
     processor = doc[processor_key]
     mode = processor.get("ProcessorConfig", {}).get("Mode", "INLINE")
-    if mode == "DISTRIBUTED" or "ItemReader" in doc or "ResultWriter" in doc or "ItemBatcher" in doc:
-        raise UnsupportedFeature(f"{pointer}: Distributed Map is not supported yet")
+    if (
+        mode == "DISTRIBUTED"
+        or "ItemReader" in doc
+        or "ResultWriter" in doc
+        or "ItemBatcher" in doc
+    ):
+        raise UnsupportedFeatureError(f"{pointer}: Distributed Map is not supported yet")
     selector = "ItemSelector" if "ItemSelector" in doc else "Parameters"
     return model.MapState(
         **_base(name, doc, pointer),
         processor=_machine(processor, f"{pointer}/{processor_key}"),
-        items_path=_path(doc, "ItemsPath"),
+        items_path=_query(doc, "ItemsPath"),
         item_selector=_template(doc, selector),
         max_concurrency=doc.get("MaxConcurrency", 0),
         max_concurrency_path=_optional_path(doc, "MaxConcurrencyPath"),
@@ -253,4 +267,4 @@ _BUILDERS: dict[str, Callable[[str, _Doc, str], model.State]] = {
     "Map": _map,
 }
 
-__all__ = ["UnsupportedFeature", "build"]
+__all__ = ["UnsupportedFeatureError", "build"]

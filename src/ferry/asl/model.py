@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ferry.expr import ReferencePath, Template
+from ferry.expr import QueryPath, ReferencePath, Template
 from ferry.jsontypes import JSON
 
 PathOrNull = ReferencePath | None
-"""An InputPath/OutputPath/ResultPath: ``None`` stands for JSON ``null`` (discard)."""
+"""A ResultPath: ``None`` stands for JSON ``null`` (discard the result)."""
+
+QueryOrNull = QueryPath | None
+"""An InputPath/OutputPath (a Path, which may be indefinite): ``None`` stands for ``null``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +70,8 @@ class StateBase:
     comment: str | None = None
     next: str | None = None
     end: bool = False
-    input_path: PathOrNull = field(default=None)
-    output_path: PathOrNull = field(default=None)
+    input_path: QueryOrNull = field(default=None)
+    output_path: QueryOrNull = field(default=None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,7 +150,7 @@ class MapState(StateBase):
     """``Type: Map`` (inline mode)."""
 
     processor: StateMachine
-    items_path: ReferencePath | None = None
+    items_path: QueryPath | None = None
     item_selector: Template | None = None
     max_concurrency: int = 0
     max_concurrency_path: ReferencePath | None = None

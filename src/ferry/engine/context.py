@@ -15,9 +15,17 @@ def iso_time(epoch: float) -> str:
 
 
 def context_object(
-    info: ExecutionInfo, frame: Frame, entered_time: float, token: str | None = None
+    info: ExecutionInfo,
+    frame: Frame,
+    entered_time: float,
+    retryable: bool,
+    token: str | None = None,
 ) -> dict[str, JSON]:
-    """Build ``$$`` for the state ``frame`` is in (docs: "Accessing the Context object")."""
+    """Build ``$$`` for the state ``frame`` is in (docs: "Accessing the Context object").
+
+    ``State.RetryCount`` is only there for states that can retry (AWS leaves it out of a
+    Pass state's context object).
+    """
     context: dict[str, JSON] = {
         "Execution": {
             "Id": info.arn,
@@ -28,12 +36,10 @@ def context_object(
             "RedriveCount": info.redrive_count,
         },
         "StateMachine": {"Id": info.state_machine_arn, "Name": info.state_machine_name},
-        "State": {
-            "EnteredTime": iso_time(entered_time),
-            "Name": frame.state,
-            "RetryCount": frame.retry_count,
-        },
+        "State": {"EnteredTime": iso_time(entered_time), "Name": frame.state},
     }
+    if retryable:
+        context["State"]["RetryCount"] = frame.retry_count
     if token is not None:
         context["Task"] = {"Token": token}
     return context

@@ -3,42 +3,42 @@ ResultPath -> OutputPath (docs: "Processing input and output in Step Functions")
 
 from __future__ import annotations
 
-from ferry.asl.model import PathOrNull
+from ferry.asl.model import PathOrNull, QueryOrNull
 from ferry.engine.execution import Frame
-from ferry.engine.outcome import StepFailed
+from ferry.engine.outcome import StepFailedError
 from ferry.errors import Failure, StatesError
 from ferry.expr import ExprError
-from ferry.jsontypes import JSON, payload_size
+from ferry.jsontypes import JSON
 
 PAYLOAD_LIMIT = 256 * 1024
 """AWS's limit on an execution's input, a state's output and a task's result (bytes)."""
 
 
-def state_error(frame: Frame, error: str, message: str) -> StepFailed:
+def state_error(frame: Frame, error: str, message: str) -> StepFailedError:
     """A failure whose cause carries AWS's prefix naming the state and its entered event id."""
     cause = (
         f"An error occurred while executing the state '{frame.state}' "
         f"(entered at the event id #{frame.entered_event_id}). {message}"
     )
-    return StepFailed(Failure(error, cause))
+    return StepFailedError(Failure(error, cause))
 
 
-def runtime_error(frame: Frame, message: str) -> StepFailed:
+def runtime_error(frame: Frame, message: str) -> StepFailedError:
     """A ``States.Runtime`` failure of the current state (not retriable, not catchable)."""
     return state_error(frame, StatesError.RUNTIME, message)
 
 
-def expr_error(frame: Frame, exc: ExprError) -> StepFailed:
+def expr_error(frame: Frame, exc: ExprError) -> StepFailedError:
     """Turn an expression error into the state's failure."""
     return state_error(frame, exc.error, exc.message)
 
 
-def select(path: PathOrNull, data: JSON, frame: Frame) -> JSON:
+def select(path: QueryOrNull, data: JSON, frame: Frame) -> JSON:
     """Apply an InputPath/OutputPath: ``null`` gives ``{}``; a path that matches nothing fails."""
     if path is None:
         return {}
     try:
-        return path.get(data)
+        return path.find(data)
     except ExprError as exc:
         raise expr_error(frame, exc) from None
 
@@ -53,13 +53,16 @@ def place(path: PathOrNull, raw_input: JSON, result: JSON, frame: Frame) -> JSON
         raise expr_error(frame, exc) from None
 
 
-def check_size(value: JSON, frame: Frame, what: str = "returned a result") -> None:
-    """Fail with ``States.DataLimitExceeded`` when ``value`` is over 256 KiB."""
-    if payload_size(value) > PAYLOAD_LIMIT:
-        raise StepFailed(
-            Failure(
-                StatesError.DATA_LIMIT_EXCEEDED,
-                f"The state/task '{frame.state}' {what} with a size exceeding the maximum "
-                "number of bytes service limit.",
-            )
-        )
+def too_large(text: str) -> bool:
+    """Whether JSON text is over the payload limit (UTF-8 bytes; encoded only when it could be)."""
+    return len(text) * 4 > PAYLOAD_LIMIT and len(text.encode("utf-8")) > PAYLOAD_LIMIT
+
+
+def size_failure(name: str) -> Failure:
+    """AWS's ``States.DataLimitExceeded`` for a result over the limit; ``name`` is the state's
+    name, or for a task result the task's resource ARN, as AWS words it."""
+    return Failure(
+        StatesError.DATA_LIMIT_EXCEEDED,
+        f"The state/task '{name}' returned a result with a size exceeding the maximum "
+        "number of bytes service limit.",
+    )

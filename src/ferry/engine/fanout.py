@@ -24,6 +24,7 @@ def start(
     frame: Frame,
     inputs: list[JSON],
     programs: list[str],
+    *,
     limit: int,
     tolerated: float | None = None,
 ) -> Outcome:
@@ -129,13 +130,7 @@ def _outcome_if_complete(act: Activation, frame: Frame) -> Outcome:
         return BLOCKED
     frame.fanout = None
     _state_event(act, frame, "Succeeded")
-    state = act.state_of(frame)
-    from ferry.engine.states import map_, parallel
-
-    if isinstance(state, ParallelState):
-        return act.guard(frame, lambda: parallel.on_children(act, frame, state, fan.results))
-    assert isinstance(state, MapState)
-    return act.guard(frame, lambda: map_.on_children(act, frame, state, fan.results))
+    return act.children_done(frame, fan.results)
 
 
 def _state_event(act: Activation, frame: Frame, what: str) -> None:

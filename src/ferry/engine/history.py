@@ -15,7 +15,7 @@ _STATE_SUFFIXES = ("StateEntered", "StateExited")
 
 
 def details_key(event_type: str) -> str:
-    """The key AWS uses for an event type's details (``PassStateEntered`` -> ``stateEntered...``)."""
+    """The key AWS uses for an event type's details (``PassStateEntered`` -> ``stateEntered``)."""
     for suffix in _STATE_SUFFIXES:
         if event_type.endswith(suffix) and event_type != suffix:
             return suffix[0].lower() + suffix[1:] + "EventDetails"

@@ -20,7 +20,7 @@ from ferry.asl.model import (
 )
 from ferry.engine import fanout, retry
 from ferry.engine.context import context_object
-from ferry.engine.dataflow import expr_error, place, select
+from ferry.engine.dataflow import expr_error, place, select, size_failure, too_large
 from ferry.engine.execution import (
     CancelTask,
     CancelTimer,
@@ -32,14 +32,13 @@ from ferry.engine.execution import (
     Step,
 )
 from ferry.engine.history import History, error_details, payload_details
-from ferry.engine.outcome import BLOCKED, Blocked, Failed, Next, Outcome, StepFailed
+from ferry.engine.outcome import BLOCKED, Blocked, Failed, Next, Outcome, StepFailedError
 from ferry.engine.programs import index
-from ferry.engine.states import HANDLERS
+from ferry.engine.states import HANDLERS, ON_CHILDREN, task
 from ferry.errors import Failure
-from ferry.expr import ExprError, Template
+from ferry.expr import ExprError, QueryPath, Template
 from ferry.integrations.base import TaskOutcome
-from ferry.jsontypes import JSON
-
+from ferry.jsontypes import JSON, dumps
 
 ResultState = PassState | TaskState | ParallelState | MapState
 
@@ -72,9 +71,7 @@ class Interpreter:
         act.on_timer(timer_id)
         return act.step
 
-    def stop(
-        self, state: ExecutionState, error: str | None, cause: str | None, now: float
-    ) -> Step:
+    def stop(self, state: ExecutionState, error: str | None, cause: str | None, now: float) -> Step:
         """Abort a running execution (StopExecution)."""
         act = Activation(self, state, now)
         if state.status == "RUNNING":
@@ -112,11 +109,11 @@ class Activation:
         frame = self.state.frames[frame_id]
         frame.task_id = None
         self._cancel_timers_of(frame, "task_timeout")
-        task = self.state_of(frame)
-        assert isinstance(task, TaskState)
-        from ferry.engine.states import task as task_module
-
-        self.advance(frame, self.guard(frame, lambda: task_module.on_result(self, frame, task, outcome)))
+        task_state = self.state_of(frame)
+        assert isinstance(task_state, TaskState)
+        self.advance(
+            frame, self.guard(frame, lambda: task.on_result(self, frame, task_state, outcome))
+        )
 
     def on_timer(self, timer_id: int) -> None:
         entry = self.state.timers.pop(timer_id, None)
@@ -172,6 +169,11 @@ class Activation:
         )
         return self.guard(frame, lambda: self.attempt(frame))
 
+    def children_done(self, frame: Frame, results: list[JSON]) -> Outcome:
+        """All of a Parallel/Map state's children succeeded: let the state shape the result."""
+        state = self.state_of(frame)
+        return self.guard(frame, lambda: ON_CHILDREN[type(state)](self, frame, state, results))
+
     def attempt(self, frame: Frame) -> Outcome:
         state = self.state_of(frame)
         return HANDLERS[type(state)](self, frame, state)
@@ -180,7 +182,7 @@ class Activation:
         """Run state code, turning its raised failures into data."""
         try:
             return run()  # type: ignore[operator, no-any-return]
-        except StepFailed as failed:
+        except StepFailedError as failed:
             return Failed(failed.failure)
         except ExprError as exc:
             return Failed(expr_error(frame, exc).failure)
@@ -192,10 +194,14 @@ class Activation:
                 outcome = self.on_failure(frame, outcome.failure)
                 continue
             state = self.state_of(frame)
+            text = dumps(outcome.output)
+            if too_large(text):
+                self.frame_failed(frame, size_failure(frame.state))
+                return
             self.history.emit(
                 frame,
                 f"{_type_name(state)}StateExited",
-                {"name": frame.state, **payload_details("output", outcome.output)},
+                {"name": frame.state, "output": text, "outputDetails": {"truncated": False}},
             )
             if outcome.next is None:
                 self.frame_succeeded(frame, outcome.output)
@@ -225,7 +231,7 @@ class Activation:
                 error_output = {"Error": failure.error, "Cause": failure.cause}
                 try:
                     output = place(catcher.result_path, frame.raw_input, error_output, frame)
-                except StepFailed as failed:
+                except StepFailedError as failed:
                     self.frame_failed(frame, failed.failure)
                     return BLOCKED
                 return Next(output, catcher.next)
@@ -234,17 +240,23 @@ class Activation:
 
     # -- helpers for state modules -----------------------------------------------------
     def context(self, frame: Frame, token: str | None = None) -> dict[str, JSON]:
-        return context_object(self.state.info, frame, frame.entered_time, token)
+        retryable = isinstance(self.state_of(frame), TaskState | ParallelState | MapState)
+        return context_object(self.state.info, frame, frame.entered_time, retryable, token)
 
     def effective_input(self, frame: Frame, state: State) -> JSON:
-        return select(state.input_path, frame.raw_input, frame)
+        return self._select(state.input_path, frame.raw_input, frame)
+
+    def _select(self, path: QueryPath | None, data: JSON, frame: Frame) -> JSON:
+        if path is not None and path.is_context:
+            data = self.context(frame)
+        return select(path, data, frame)
 
     def evaluate(self, template: Template, data: JSON, frame: Frame, context: JSON = None) -> JSON:
         return template.evaluate(data, self.context(frame) if context is None else context)
 
     def finish(self, frame: Frame, state: State, value: JSON) -> Next:
         """OutputPath, then on to ``Next`` (or the end)."""
-        output = select(state.output_path, value, frame)
+        output = self._select(state.output_path, value, frame)
         return Next(output, None if state.end else state.next)
 
     def finish_result(self, frame: Frame, state: ResultState, result: JSON) -> Next:
@@ -252,8 +264,14 @@ class Activation:
         return self.finish(frame, state, place(state.result_path, frame.raw_input, result, frame))
 
     def run_task(
-        self, frame: Frame, resource: str, payload: JSON, context: JSON,
-        timeout: float | None, heartbeat: float | None,
+        self,
+        frame: Frame,
+        *,
+        resource: str,
+        payload: JSON,
+        context: JSON,
+        timeout: float | None,
+        heartbeat: float | None,
     ) -> Blocked:
         st = self.state
         task_id = st.next_token
@@ -294,11 +312,9 @@ class Activation:
         self.step.commands.append(CancelTask(frame.task_id))
         self.state.tasks.pop(frame.task_id, None)
         frame.task_id = None
-        task = self.state_of(frame)
-        assert isinstance(task, TaskState)
-        from ferry.engine.states import task as task_module
-
-        outcome = task_module.on_timeout(self, frame, task)
+        task_state = self.state_of(frame)
+        assert isinstance(task_state, TaskState)
+        outcome = task.on_timeout(self, frame, task_state)
         self.advance(frame, outcome)
 
     # -- endings ---------------------------------------------------------------------
@@ -354,7 +370,6 @@ class Activation:
             st.error, st.cause = None, None
         self.history.emit(root, event_type, details or None)
         st.frames.clear()
-
 
 
 def _type_name(state: State) -> str:

@@ -33,7 +33,7 @@ BLOCKED = Blocked()
 Outcome = Next | Failed | Blocked
 
 
-class StepFailed(Exception):
+class StepFailedError(Exception):
     """Raised inside a state's code to fail the state; the interpreter turns it into data."""
 
     def __init__(self, failure: Failure) -> None:

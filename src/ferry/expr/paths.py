@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ferry.expr.errors import ExprError, PathNotFound
 from ferry.expr.jsonpath_query import Query, compile_query
-from ferry.expr.segments import Missing, Root, Segment, normalized, parse_prefix, walk
+from ferry.expr.segments import Root, Segment, normalized, parse_prefix, walk
 from ferry.jsontypes import JSON, dumps
 
 _ABSENT = object()
@@ -111,9 +111,9 @@ class QueryPath:
     def find(self, data: JSON) -> JSON:
         """A definite path gives its value; an indefinite one gives the list of matches."""
         value, missing = walk(data, self.segments)
-        # Jayway fails on a missing property in the definite part of any path, but an
-        # out-of-range index inside an indefinite path only yields no matches.
-        if missing is Missing.PROPERTY or (missing is not None and self.query is None):
+        # A definite path fails when anything is missing; an indefinite one (wildcard, slice,
+        # filter) yields no matches instead (AWS: "$.items[*]" on {} gives []).
+        if missing is not None and self.query is None:
             raise PathNotFound(self.text, normalized(self.segments))
         if self.query is None:
             return value

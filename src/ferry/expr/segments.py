@@ -128,14 +128,16 @@ def _parse_bracket(text: str, pos: int) -> tuple[Segment, int] | None:
 
 
 def read_quoted(text: str, start: int) -> tuple[str, int]:
-    """Read a quoted name starting at the quote; ``\\`` escapes the next character."""
+    """Read a quoted name starting at the quote; a backslash escapes only the quote."""
     quote = text[start]
     chars: list[str] = []
     pos = start + 1
     while pos < len(text):
         char = text[pos]
-        if char == "\\" and pos + 1 < len(text):
-            chars.append(text[pos + 1])
+        if char == "\\" and pos + 1 < len(text) and text[pos + 1] == quote:
+            # Jayway unescapes only the quote; other backslashes stay (AWS: a key
+            # written 'Test\\""Name"' keeps its backslash).
+            chars.append(quote)
             pos += 2
             continue
         if char == quote:

@@ -30,6 +30,7 @@ from ferry.engine.execution import (
 )
 from ferry.engine.interpreter import Interpreter
 from ferry.integrations.base import Integration, TaskFailure, TaskOutcome, TaskRequest
+from ferry.integrations.lambda_ import LambdaIntegration, LocalFunctions
 from ferry.jsontypes import JSON
 from ferry.runner.clock import Clock, SystemClock
 
@@ -146,7 +147,7 @@ def invoke(integrations: Sequence[Integration], request: TaskRequest) -> TaskOut
         if integration.handles(request.resource):
             try:
                 return integration.invoke(request)
-            except Exception as exc:  # noqa: BLE001 - integrations must not take the runner down
+            except Exception as exc:
                 return TaskFailure(type(exc).__name__, str(exc))
     return TaskFailure(
         "States.Runtime", f"Ferry has no integration for the resource '{request.resource}'"
@@ -157,8 +158,6 @@ def default_integrations(functions_dir: Path | None) -> list[Integration]:
     """The integrations ``ferry run`` uses: local Lambda handlers when a directory is given."""
     if functions_dir is None:
         return []
-    from ferry.integrations.lambda_ import LambdaIntegration, LocalFunctions
-
     return [LambdaIntegration(LocalFunctions(functions_dir))]
 
 

@@ -11,6 +11,12 @@ from ferry.engine.states import choice, fail, map_, parallel, pass_, succeed, ta
 if TYPE_CHECKING:
     from ferry.engine.outcome import Outcome
 
+ON_CHILDREN: dict[type[model.State], Callable[[Any, Any, Any, list[Any]], Outcome]] = {
+    model.ParallelState: parallel.on_children,
+    model.MapState: map_.on_children,
+}
+"""What a Parallel or Map state does once all its children have succeeded."""
+
 HANDLERS: dict[type[model.State], Callable[[Any, Any, Any], Outcome]] = {
     model.PassState: pass_.attempt,
     model.TaskState: task.attempt,

@@ -4,11 +4,12 @@ docs: "Choice workflow state" — comparison operators)."""
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ferry.asl.model import BoolRule, ChoiceRule, ChoiceState, Comparison
 from ferry.engine.dataflow import runtime_error
@@ -62,22 +63,22 @@ def _evaluate(rule: ChoiceRule, resolve: _Resolver, frame: Frame) -> bool:
 
 
 def _compare(rule: Comparison, resolve: _Resolver, frame: Frame) -> bool:
-    operator = rule.operator
+    op_name = rule.operator
     try:
         value = resolve(rule.variable)
     except PathNotFound:
-        if operator == "IsPresent":
+        if op_name == "IsPresent":
             return rule.value is False
         raise runtime_error(
             frame,
             f"Invalid path '{rule.variable.text}': The choice state's condition path "
             "references an invalid value.",
         ) from None
-    if operator.startswith("Is"):
-        return _TYPE_TESTS[operator](value) is rule.value
+    if op_name.startswith("Is"):
+        return _TYPE_TESTS[op_name](value) is rule.value
     operand = rule.value
-    if operator.endswith("Path"):
-        operator = operator.removesuffix("Path")
+    if op_name.endswith("Path"):
+        op_name = op_name.removesuffix("Path")
         assert isinstance(operand, ReferencePath)
         try:
             operand = resolve(operand)
@@ -87,7 +88,7 @@ def _compare(rule: Comparison, resolve: _Resolver, frame: Frame) -> bool:
                 f"Invalid path '{operand.text}': The choice state's condition path "
                 "references an invalid value.",
             ) from None
-    family, relation = _split(operator)
+    family, relation = _split(op_name)
     return _FAMILIES[family](value, operand, relation)
 
 
@@ -102,19 +103,17 @@ def _is_number(value: JSON) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+_RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
+    "Equals": operator.eq,
+    "LessThan": operator.lt,
+    "GreaterThan": operator.gt,
+    "LessThanEquals": operator.le,
+    "GreaterThanEquals": operator.ge,
+}
+
+
 def _relate(left: object, right: object, relation: str) -> bool:
-    match relation:
-        case "Equals":
-            return left == right
-        case "LessThan":
-            return left < right  # type: ignore[operator]
-        case "GreaterThan":
-            return left > right  # type: ignore[operator]
-        case "LessThanEquals":
-            return left <= right  # type: ignore[operator]
-        case "GreaterThanEquals":
-            return left >= right  # type: ignore[operator]
-    return False
+    return _RELATIONS[relation](left, right)
 
 
 def _string(value: JSON, operand: JSON, relation: str) -> bool:
@@ -132,6 +131,7 @@ def _numeric(value: JSON, operand: JSON, relation: str) -> bool:
 
 
 def _boolean(value: JSON, operand: JSON, relation: str) -> bool:
+    del relation  # only BooleanEquals exists
     return isinstance(value, bool) and isinstance(operand, bool) and value == operand
 
 
@@ -167,7 +167,7 @@ def parse_timestamp(value: JSON) -> datetime | None:
 
 _TYPE_TESTS: dict[str, Callable[[JSON], bool]] = {
     "IsNull": lambda v: v is None,
-    "IsPresent": lambda v: True,
+    "IsPresent": lambda _: True,
     "IsNumeric": _is_number,
     "IsString": lambda v: isinstance(v, str),
     "IsBoolean": lambda v: isinstance(v, bool),

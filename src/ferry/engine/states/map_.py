@@ -25,12 +25,14 @@ def attempt(act: Activation, frame: Frame, state: MapState) -> Outcome:
     """Select the items and start the iterations."""
     data = act.effective_input(frame, state)
     items = _items(frame, state, data)
-    limit = _integer(frame, state.max_concurrency, state.max_concurrency_path, data, "MaxConcurrency")
+    limit = _integer(
+        frame, state.max_concurrency, state.max_concurrency_path, data, "MaxConcurrency"
+    )
     tolerated = _tolerance(frame, state, data, len(items))
     inputs = _selected(act, frame, state, data, items)
     act.history.emit(frame, "MapStateStarted", {"length": len(items)})
     programs = [processor_key(frame.program, frame.state)] * len(items)
-    return fanout.start(act, frame, inputs, programs, limit, tolerated)
+    return fanout.start(act, frame, inputs, programs, limit=limit, tolerated=tolerated)
 
 
 def on_children(act: Activation, frame: Frame, state: MapState, results: list[JSON]) -> Outcome:
@@ -42,7 +44,7 @@ def on_children(act: Activation, frame: Frame, state: MapState, results: list[JS
 
 
 def _items(frame: Frame, state: MapState, data: JSON) -> list[JSON]:
-    items = data if state.items_path is None else state.items_path.get(data)
+    items = data if state.items_path is None else state.items_path.find(data)
     if not isinstance(items, list):
         path = "$" if state.items_path is None else state.items_path.text
         raise runtime_error(
@@ -66,16 +68,14 @@ def _selected(
     return selected
 
 
-def _integer(
-    frame: Frame, literal: int, path: ReferencePath | None, data: JSON, field: str
-) -> int:
+def _integer(frame: Frame, literal: int, path: ReferencePath | None, data: JSON, field: str) -> int:
     if path is None:
         return literal
     value = path.get(data)
     if isinstance(value, bool) or not isinstance(value, int):
         raise runtime_error(
             frame,
-            f"The {field}Path field refers to value {dumps(value)} "
+            f"The {field}Path field refers to value {_quoted(value)} "
             f"which is not a valid integer: {path.text}",
         )
     if value < 0:
@@ -87,7 +87,9 @@ def _tolerance(frame: Frame, state: MapState, data: JSON, total: int) -> float |
     limits: list[float] = []
     count = state.tolerated_failure_count
     if state.tolerated_failure_count_path is not None:
-        count = _integer(frame, 0, state.tolerated_failure_count_path, data, "ToleratedFailureCount")
+        count = _integer(
+            frame, 0, state.tolerated_failure_count_path, data, "ToleratedFailureCount"
+        )
     if count is not None:
         limits.append(count)
     percentage = state.tolerated_failure_percentage
@@ -97,7 +99,7 @@ def _tolerance(frame: Frame, state: MapState, data: JSON, total: int) -> float |
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise runtime_error(
                 frame,
-                f"The ToleratedFailurePercentagePath field refers to value {dumps(value)} "
+                f"The ToleratedFailurePercentagePath field refers to value {_quoted(value)} "
                 f"which is not a valid float: {path.text}",
             )
         percentage = float(value)
@@ -106,3 +108,8 @@ def _tolerance(frame: Frame, state: MapState, data: JSON, total: int) -> float |
             raise runtime_error(frame, "ToleratedFailurePercentage must be between 0 and 100.")
         limits.append(math.floor(total * percentage / 100))
     return min(limits) if limits else None
+
+
+def _quoted(value: JSON) -> str:
+    """How AWS quotes a bad value in these messages: ``"NoNumber"``, ``"{}"``."""
+    return '"' + (value if isinstance(value, str) else dumps(value)) + '"'

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ferry.asl.model import TaskState
-from ferry.engine.dataflow import check_size, runtime_error
+from ferry.engine.dataflow import runtime_error, size_failure, too_large
 from ferry.engine.execution import Frame
 from ferry.engine.history import error_details, payload_details
 from ferry.engine.outcome import Failed, Outcome
@@ -25,7 +25,9 @@ def attempt(act: Activation, frame: Frame, state: TaskState) -> Outcome:
     """Evaluate the task's parameters and schedule it."""
     data = act.effective_input(frame, state)
     context = act.context(frame)
-    payload = data if state.parameters is None else act.evaluate(state.parameters, data, frame, context)
+    payload = (
+        data if state.parameters is None else act.evaluate(state.parameters, data, frame, context)
+    )
     timeout = _seconds(frame, state.timeout_seconds, state.timeout_seconds_path, data, "Timeout")
     heartbeat = _seconds(
         frame, state.heartbeat_seconds, state.heartbeat_seconds_path, data, "Heartbeat"
@@ -49,18 +51,29 @@ def attempt(act: Activation, frame: Frame, state: TaskState) -> Outcome:
             details["heartbeatInSeconds"] = heartbeat
         act.history.emit(frame, "TaskScheduled", details)
         act.history.emit(frame, "TaskStarted", _names(info))
-    return act.run_task(frame, state.resource, payload, context, timeout, heartbeat)
+    return act.run_task(
+        frame,
+        resource=state.resource,
+        payload=payload,
+        context=context,
+        timeout=timeout,
+        heartbeat=heartbeat,
+    )
 
 
 def on_result(act: Activation, frame: Frame, state: TaskState, outcome: TaskOutcome) -> Outcome:
     """The integration answered: record it, then shape the result."""
     info = describe(state.resource)
     if not isinstance(outcome, TaskSuccess):
-        _failed_event(act, frame, info, "Failed", outcome.error, outcome.cause)
+        _failed_event(act, frame, info, "Failed", error=outcome.error, cause=outcome.cause)
         return Failed(Failure(outcome.error, outcome.cause))
     result = outcome.result
-    check_size(result, frame)
-    details = payload_details("output", result)
+    text = dumps(result)
+    if too_large(text):
+        failure = size_failure(state.resource)
+        _failed_event(act, frame, info, "Failed", error=failure.error, cause=failure.cause)
+        return Failed(failure)
+    details: dict[str, JSON] = {"output": text, "outputDetails": {"truncated": False}}
     if info.kind == "lambda":
         act.history.emit(frame, "LambdaFunctionSucceeded", details)
     else:
@@ -73,7 +86,7 @@ def on_result(act: Activation, frame: Frame, state: TaskState, outcome: TaskOutc
 def on_timeout(act: Activation, frame: Frame, state: TaskState) -> Outcome:
     """TimeoutSeconds elapsed before the integration answered."""
     info = describe(state.resource)
-    _failed_event(act, frame, info, "TimedOut", StatesError.TIMEOUT, None)
+    _failed_event(act, frame, info, "TimedOut", error=StatesError.TIMEOUT, cause=None)
     return Failed(Failure(StatesError.TIMEOUT, None))
 
 
@@ -82,6 +95,7 @@ def _failed_event(
     frame: Frame,
     info: ResourceInfo,
     what: str,
+    *,
     error: str | None,
     cause: str | None,
 ) -> None:

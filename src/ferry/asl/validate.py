@@ -125,7 +125,7 @@ def _query_language(machine: _Machine, state: JSON, loc: str) -> bool:
     declared = state.get("QueryLanguage") if isinstance(state, dict) else None
     if declared == "JSONPath" and machine.jsonata:
         machine.checker.schema(
-            pointer(loc, "QueryLanguage"),
+            loc,
             "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
         )
     if declared in ("JSONPath", "JSONata"):
@@ -162,7 +162,8 @@ def _transitions(c: Checker, doc: dict[str, JSON], loc: str, states: dict[str, J
             if target not in states:
                 _missing(c, at, target)
     for name in states:
-        if name not in targeted:
+        # Without a StartAt there is nothing to reach from; AWS reports only the missing field.
+        if isinstance(start, str) and name not in targeted:
             # AWS flags states nothing transitions to, not a full reachability analysis.
             c.report(
                 MISSING_TRANSITION_TARGET,

@@ -68,7 +68,7 @@ class Checker:
             return
         error = check(value)
         if error:
-            self.schema(loc, f"'{name}' is not a valid {what}: {value!r}: {error}")
+            self.schema(loc, f"'{name}' is not a valid {what}: {error}")
 
     def string(self, loc: str, name: str, value: JSON, *, nonempty: bool = False) -> bool:
         """Require a string (non-empty if asked); return whether it is one."""
@@ -83,7 +83,8 @@ class Checker:
     def obj(self, loc: str, name: str, value: JSON) -> bool:
         """Require a JSON object; return whether it is one."""
         if not isinstance(value, dict):
-            self.schema(loc, f"'{name}' must be a JSON object, got {type_name(value)}")
+            label = name if " " in name else f"'{name}'"  # "A state" reads better unquoted
+            self.schema(loc, f"{label} must be a JSON object, got {type_name(value)}")
             return False
         return True
 

@@ -59,6 +59,7 @@ def _rule(c: Checker, loc: str, rule: JSON, jsonata: bool, *, top: bool) -> None
             c.schema(loc, "A top-level Choice rule requires 'Next': the state to go to")
     elif "Next" in rule:
         c.schema(pointer(loc, "Next"), "Only top-level Choice rules may have 'Next'")
+        allowed = allowed | {"Next"}  # reported just above; once is enough
     # "Output" belongs to JSONata; check_fields_subset reports it in a JSONPath rule.
     check_fields_subset(c, rule, loc, "Choice rule", allowed | {"Output"}, jsonata=jsonata)
     if jsonata:

@@ -162,7 +162,7 @@ def _map(c: Checker, s: _State) -> list[SubMachine]:
     _errors(c, state, loc, s.jsonata)
     if "ItemsPath" in state and "Items" in state:
         c.schema(loc, "'ItemsPath' and 'Items' may not both be set; keep one")
-    name = "ItemProcessor" if "ItemProcessor" in state else "Iterator"
+    name = "Iterator" if "Iterator" in state else "ItemProcessor"
     if not _require(c, state, loc, name, "the state machine run for each item"):
         return []
     at = pointer(loc, name)

@@ -1,0 +1,1 @@
+"""Lambda task functions used by the Lambda integration tests."""

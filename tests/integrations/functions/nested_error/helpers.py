@@ -1,0 +1,6 @@
+from typing import Any
+
+
+def check(event: Any) -> Any:
+    """Reject any event."""
+    raise ValueError(f"bad value: {event['value']}")

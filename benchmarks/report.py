@@ -14,6 +14,8 @@ from measure import ENGINE_NAMES, Measurement
 from workloads import Workload
 
 REPO_DIR = Path(__file__).resolve().parent.parent
+#: aws-local-stepfunctions 3.0.0's package.json declares ``"engines": {"node": ">=22.0.0"}``.
+ALS_MIN_NODE_MAJOR = 22
 
 
 @dataclass(frozen=True)
@@ -78,13 +80,13 @@ def render(
     parts = [
         "# Benchmarks\n",
         "Ferry beside the two Step Functions interpreters people run locally today, measured in "
-        f"the same run by `{settings.command}` (`benchmarks/run.py`; `make bench` runs it with "
-        "the defaults). Do not edit the figures by hand: rerun the command.\n",
+        f"the same run by `{settings.command}` (`make bench` runs it with the defaults). "
+        "Do not edit the figures by hand: rerun the command.\n",
         _machine_section(info),
         _summary_section(workloads, results),
         _detail_section(workloads, results),
         _notes_section(results),
-        _method_section(workloads, settings),
+        _method_section(workloads, settings, info.get("Node", "")),
     ]
     return "\n".join(parts)
 
@@ -173,7 +175,7 @@ def _note(m: Measurement) -> str | None:
     return None
 
 
-def _method_section(workloads: list[Workload], settings: Settings) -> str:
+def _method_section(workloads: list[Workload], settings: Settings, info_node: str) -> str:
     listing = "\n".join(
         f"- **{w.name}** — {w.title}: {w.transitions} transitions per repetition."
         for w in workloads
@@ -189,20 +191,32 @@ input, and every run's status and output are checked against the expected output
 - **Transitions** are states entered, counted analytically and used for every engine: (a) one per
   Pass state; (b) the Map state plus 5 per item (Load, Stamp, Copy, Route, then Even or Odd);
   (c) exactly 10 per execution (Init, Route, Prepare, Pause, Fan, Left, Right, Merge, Record,
-  Done). When Ferry runs, its history's `*StateEntered` events are counted too and any mismatch is
-  listed above.
-- **Repetitions**: {settings.repeat} timed, after {settings.warmup} untimed warm-up
-  repetition(s), in one fresh process per engine-and-workload pair. The figure is the median over
-  repetitions of transitions ÷ seconds.{quick}
-- **Timing**: Ferry — wall time around `ferry.runner.local.run(definition, input)`, which includes
-  parsing and validating the definition on every execution. moto — from `start_execution` until
-  `describe_execution` reports a terminal status (polled every 1 ms; the machine is created once,
-  untimed), in-process under `mock_aws`. aws-local-stepfunctions — `performance.now()` around
-  `stateMachine.run(input).result` inside Node; the `StateMachine` is constructed (and validated)
-  once, untimed. For workload (c) the executions' times are summed.
+  Done). The counts equal the `*StateEntered` events in moto's execution history for the same
+  definitions; when Ferry runs, its history's `*StateEntered` events are counted on every run and
+  any mismatch is listed above.
+- **Repetitions**: {settings.repeat} timed, after {settings.warmup} untimed warm-up repetition(s),
+  in one fresh process per engine-and-workload pair. The figure is the median over repetitions
+  of transitions ÷ seconds.{quick}
+- **Timing**: Ferry — wall time around `ferry.runner.local.run(machine, input)`, in-process; the
+  definition is loaded and validated once (`ferry.asl.load.load_definition`), untimed. moto —
+  from `start_execution` until `describe_execution` reports a terminal status (polled every 1 ms;
+  the machine is created once, untimed), in-process under `mock_aws`. aws-local-stepfunctions —
+  `performance.now()` around `stateMachine.run(input).result` inside Node; the `StateMachine` is
+  constructed (and validated) once, untimed. For workload (c) the executions' times are summed.
 - **Peak RSS** is the process's `VmHWM` at the end, so it includes the runtime itself (CPython with
-  boto3/moto loaded, or Node), not only the interpreter's working set.
+  boto3/moto loaded, or Node), not only the interpreter's working set.{_node_note(info_node)}
 """
+
+
+def _node_note(node: str) -> str:
+    """Flag a Node older than the peer's declared ``engines`` range (it may still run)."""
+    major = node.lstrip("v").split(".")[0]
+    if not major.isdigit() or int(major) >= ALS_MIN_NODE_MAJOR:
+        return ""
+    return (
+        f"\n- aws-local-stepfunctions declares Node >= {ALS_MIN_NODE_MAJOR}; it ran here on "
+        f"{node}, and its outputs were checked like every other engine's."
+    )
 
 
 def terminal_table(results: list[Measurement]) -> str:

@@ -43,15 +43,25 @@ def ferry_engine(definition: dict[str, JSON]) -> Iterator[Execute]:
         from ferry.runner.local import run  # noqa: PLC0415
     except ImportError as exc:
         raise EngineUnavailableError(f"not available yet ({exc})") from exc
+    machine = _ferry_machine(definition)
 
     def execute(payload: JSON) -> tuple[str, JSON, float, int | None]:
         start = time.perf_counter()
-        result = run(definition, payload)
+        result = run(machine, payload)
         elapsed = time.perf_counter() - start
         entered = sum(1 for event in result.history if str(event["type"]).endswith("StateEntered"))
         return str(result.status), _parsed(result.output), elapsed, entered
 
     yield execute
+
+
+def _ferry_machine(definition: dict[str, JSON]) -> JSON:
+    """Validate the definition once, untimed, as the peers do; run() also accepts the raw dict."""
+    try:
+        from ferry.asl.load import load_definition  # noqa: PLC0415 - see ferry_engine
+    except ImportError:
+        return definition
+    return load_definition(definition)
 
 
 @contextmanager

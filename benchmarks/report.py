@@ -36,6 +36,8 @@ def machine_info(node: str | None, peer_versions: dict[str, str]) -> dict[str, s
         "OS": platform.platform(),
         "Python": platform.python_version(),
         "Node": node or "not installed",
+        # Other work on the machine skews every figure; the load average shows how much there was.
+        "Load average (1/5/15 min) at the end": " / ".join(f"{x:.2f}" for x in os.getloadavg()),
         "Ferry": _ferry_version(),
         **peer_versions,
         "Date (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
@@ -56,18 +58,23 @@ def _ferry_version() -> str:
         version = metadata.version("ferry")
     except metadata.PackageNotFoundError:
         version = "not installed"
+    commit = _git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return version
+    # Figures from a tree that differs from the commit must not pass for the commit's.
+    changed = _git("status", "--porcelain", "--", "src")
+    dirty = ", plus uncommitted changes in src/" if changed else ""
+    return f"{version} (commit {commit}{dirty})"
+
+
+def _git(*args: str) -> str:
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO_DIR,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        ).stdout.strip()
+        done = subprocess.run(
+            ["git", *args], cwd=REPO_DIR, capture_output=True, text=True, timeout=30, check=False
+        )
     except (OSError, subprocess.TimeoutExpired):
-        commit = ""
-    return f"{version} (commit {commit})" if commit else version
+        return ""
+    return done.stdout.strip()
 
 
 def render(

@@ -49,10 +49,15 @@ TERMINAL_ERRORS = frozenset({StatesError.RUNTIME})
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """An ASL runtime error: what ``Retry``/``Catch`` match and executions fail with."""
+    """An ASL runtime error: what ``Retry``/``Catch`` match and executions fail with.
+
+    ``terminal`` failures skip every Retry and Catch on their way up (a state output over the
+    payload limit: docs, "States.DataLimitExceeded ... can't be caught by States.ALL").
+    """
 
     error: str | None
     cause: str | None
+    terminal: bool = False
 
 
 class FerryError(Exception):

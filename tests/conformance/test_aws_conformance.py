@@ -26,12 +26,23 @@ from .corpus import (
 )
 
 
+# Cases whose recording cannot be matched by any engine, with the reason.
+UNMATCHABLE: dict[str, str] = {
+    "express/test_express_async.py::TestExpressAsync::test_catch": (
+        "the recorder masked the Lambda requestId together with its opening quote "
+        '(\'"requestId":<request-id>"\') and listed no placeholder for it'
+    ),
+}
+
+
 def _params(cases: list[Case]) -> list[object]:
     params: list[object] = []
     for case in cases:
         marks: list[pytest.MarkDecorator] = []
         if needs_later_issue(case):
             marks.append(pytest.mark.xfail(reason=LATER_REASON))
+        elif short_id(case) in UNMATCHABLE:
+            marks.append(pytest.mark.xfail(reason=UNMATCHABLE[short_id(case)]))
         if is_slow(case):
             marks.append(pytest.mark.slow)
         params.append(pytest.param(case, id=short_id(case), marks=marks))

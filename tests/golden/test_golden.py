@@ -23,11 +23,7 @@ CASES_DIR = Path(__file__).parent / "cases"
 
 # Known gaps: case id → why it fails today. xfail_strict turns a fixed gap into a failure, so
 # remove the entry when the engine catches up.
-XFAIL: dict[str, str] = {
-    "fail/cause_path_intrinsic": "an intrinsic CausePath yields a JSON object text, not a string",
-    "limits/data_limit_not_caught_by_states_all": "a Catch on States.ALL catches a branch's "
-    "States.DataLimitExceeded",
-}
+XFAIL: dict[str, str] = {}
 
 Case = dict[str, Any]
 

@@ -58,11 +58,13 @@ def too_large(text: str) -> bool:
     return len(text) * 4 > PAYLOAD_LIMIT and len(text.encode("utf-8")) > PAYLOAD_LIMIT
 
 
-def size_failure(name: str) -> Failure:
+def size_failure(name: str, *, terminal: bool) -> Failure:
     """AWS's ``States.DataLimitExceeded`` for a result over the limit; ``name`` is the state's
-    name, or for a task result the task's resource ARN, as AWS words it."""
+    name, or for a task result the task's resource ARN, as AWS words it. A task result over the
+    limit can be caught (recorded on AWS); a state output over it is terminal."""
     return Failure(
         StatesError.DATA_LIMIT_EXCEEDED,
         f"The state/task '{name}' returned a result with a size exceeding the maximum "
         "number of bytes service limit.",
+        terminal=terminal,
     )

@@ -196,7 +196,7 @@ class Activation:
             state = self.state_of(frame)
             text = dumps(outcome.output)
             if too_large(text):
-                self.frame_failed(frame, size_failure(frame.state))
+                self.frame_failed(frame, size_failure(frame.state, terminal=True))
                 return
             self.history.emit(
                 frame,
@@ -213,7 +213,7 @@ class Activation:
     def on_failure(self, frame: Frame, failure: Failure) -> Outcome:
         """Retry, else Catch, else fail the frame."""
         state = self.state_of(frame)
-        if isinstance(state, TaskState | ParallelState | MapState):
+        if not failure.terminal and isinstance(state, TaskState | ParallelState | MapState):
             index_ = retry.find_retrier(state.retry, failure.error)
             if index_ is not None:
                 retrier = state.retry[index_]

@@ -36,7 +36,8 @@ def _resolve(
     data = frame.raw_input
     try:
         if isinstance(path, Template):
-            value: JSON = path.evaluate(data, act.context(frame))
+            # Built as {"<field>.$": "States.Format(...)"}: the value is under "<field>".
+            value: JSON = path.evaluate(data, act.context(frame))[field]
         else:
             value = path.get(act.context(frame) if _is_context(path) else data)
     except PathNotFound as missing:

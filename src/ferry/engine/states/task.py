@@ -70,7 +70,7 @@ def on_result(act: Activation, frame: Frame, state: TaskState, outcome: TaskOutc
     result = outcome.result
     text = dumps(result)
     if too_large(text):
-        failure = size_failure(state.resource)
+        failure = size_failure(state.resource, terminal=False)
         _failed_event(act, frame, info, "Failed", error=failure.error, cause=failure.cause)
         return Failed(failure)
     details: dict[str, JSON] = {"output": text, "outputDetails": {"truncated": False}}

@@ -25,7 +25,6 @@ from .corpus import (
     short_id,
 )
 
-
 # Cases whose recording cannot be matched by any engine, with the reason.
 UNMATCHABLE: dict[str, str] = {
     "express/test_express_async.py::TestExpressAsync::test_catch": (

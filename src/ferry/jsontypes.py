@@ -9,9 +9,12 @@ JSON = Any
 """A decoded JSON value: dict, list, str, int, float, bool or None."""
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def dumps(value: JSON) -> str:
     """Serialise as AWS does in history and API payloads: compact, non-ASCII kept."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def payload_size(value: JSON) -> int:

@@ -37,6 +37,8 @@ def select(path: QueryOrNull, data: JSON, frame: Frame) -> JSON:
     """Apply an InputPath/OutputPath: ``null`` gives ``{}``; a path that matches nothing fails."""
     if path is None:
         return {}
+    if path.text == "$":  # the default; most states have it
+        return data
     try:
         return path.find(data)
     except ExprError as exc:
@@ -47,6 +49,8 @@ def place(path: PathOrNull, raw_input: JSON, result: JSON, frame: Frame) -> JSON
     """Apply a ResultPath: ``null`` discards the result and keeps the raw input."""
     if path is None:
         return raw_input
+    if path.text == "$":
+        return result
     try:
         return path.put(raw_input, result)
     except ExprError as exc:

@@ -50,6 +50,7 @@ class Frame:
     program: str
     state: str
     raw_input: JSON
+    raw_input_text: str | None = None  # cache of dumps(raw_input); not part of the state
     phase: Phase = "enter"
     entered_event_id: int = 0
     entered_time: float = 0.0

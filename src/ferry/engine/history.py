@@ -14,7 +14,18 @@ from ferry.jsontypes import JSON, dumps
 _STATE_SUFFIXES = ("StateEntered", "StateExited")
 
 
+_KEYS: dict[str, str] = {}
+
+
 def details_key(event_type: str) -> str:
+    """The key AWS uses for an event type's details (``PassStateEntered`` -> ``stateEntered``)."""
+    key = _KEYS.get(event_type)
+    if key is None:
+        key = _KEYS[event_type] = _details_key(event_type)
+    return key
+
+
+def _details_key(event_type: str) -> str:
     """The key AWS uses for an event type's details (``PassStateEntered`` -> ``stateEntered``)."""
     for suffix in _STATE_SUFFIXES:
         if event_type.endswith(suffix) and event_type != suffix:

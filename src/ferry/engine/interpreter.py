@@ -11,12 +11,16 @@ those are data (:class:`Failure`) and end up in history.
 from __future__ import annotations
 
 from ferry.asl.model import (
+    ChoiceState,
+    FailState,
     MapState,
     ParallelState,
     PassState,
     State,
     StateMachine,
+    SucceedState,
     TaskState,
+    WaitState,
 )
 from ferry.engine import fanout, retry
 from ferry.engine.context import context_object
@@ -162,10 +166,13 @@ class Activation:
         frame.retry_count = 0
         frame.retrier_attempts = {}
         frame.entered_time = self.now
+        text = frame.raw_input_text
+        if text is None:
+            text = frame.raw_input_text = dumps(frame.raw_input)
         frame.entered_event_id = self.history.emit(
             frame,
-            f"{_type_name(state)}StateEntered",
-            {"name": frame.state, **payload_details("input", frame.raw_input)},
+            _ENTERED[type(state)],
+            {"name": frame.state, "input": text, "inputDetails": _NOT_TRUNCATED},
         )
         return self.guard(frame, lambda: self.attempt(frame))
 
@@ -194,20 +201,24 @@ class Activation:
                 outcome = self.on_failure(frame, outcome.failure)
                 continue
             state = self.state_of(frame)
-            text = dumps(outcome.output)
+            if outcome.output is frame.raw_input and frame.raw_input_text is not None:
+                text = frame.raw_input_text  # passed through unchanged (Choice, Wait, Succeed)
+            else:
+                text = dumps(outcome.output)
             if too_large(text):
                 self.frame_failed(frame, size_failure(frame.state, terminal=True))
                 return
             self.history.emit(
                 frame,
-                f"{_type_name(state)}StateExited",
-                {"name": frame.state, "output": text, "outputDetails": {"truncated": False}},
+                _EXITED[type(state)],
+                {"name": frame.state, "output": text, "outputDetails": _NOT_TRUNCATED},
             )
             if outcome.next is None:
                 self.frame_succeeded(frame, outcome.output)
                 return
             frame.state = outcome.next
             frame.raw_input = outcome.output
+            frame.raw_input_text = text
             outcome = self.enter(frame)
 
     def on_failure(self, frame: Frame, failure: Failure) -> Outcome:
@@ -252,7 +263,9 @@ class Activation:
         return select(path, data, frame)
 
     def evaluate(self, template: Template, data: JSON, frame: Frame, context: JSON = None) -> JSON:
-        return template.evaluate(data, self.context(frame) if context is None else context)
+        if context is None and template.uses_context:
+            context = self.context(frame)
+        return template.evaluate(data, context)
 
     def finish(self, frame: Frame, state: State, value: JSON) -> Next:
         """OutputPath, then on to ``Next`` (or the end)."""
@@ -372,5 +385,13 @@ class Activation:
         st.frames.clear()
 
 
-def _type_name(state: State) -> str:
-    return type(state).__name__.removesuffix("State")
+_NOT_TRUNCATED = {"truncated": False}
+_STATE_CLASSES = (PassState, TaskState, ChoiceState, WaitState, SucceedState, FailState)
+_ENTERED = {
+    cls: cls.__name__.removesuffix("State") + "StateEntered"
+    for cls in (*_STATE_CLASSES, ParallelState, MapState)
+}
+_EXITED = {
+    cls: cls.__name__.removesuffix("State") + "StateExited"
+    for cls in (*_STATE_CLASSES, ParallelState, MapState)
+}

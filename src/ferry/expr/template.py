@@ -7,7 +7,6 @@ output key. Everything is compiled once; ``evaluate`` only walks the compiled tr
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -61,6 +60,9 @@ class Template:
 
     source: JSON
     node: _Node = field(default=_Static(None), repr=False, compare=False)
+    uses_context: bool = field(default=False, compare=False)
+    """Whether any path or intrinsic argument reads the context object (``$$``), so callers
+    can skip building it."""
 
     def evaluate(
         self, data: JSON, context: JSON, variables: Mapping[str, JSON] | None = None
@@ -76,7 +78,7 @@ class Template:
 
 def compile_template(value: JSON) -> Template:
     """Compile a template; raise ValueError (with the JSON Pointer of the bad key) on bad syntax."""
-    return Template(value, _compile(value, ""))
+    return Template(value, _compile(value, ""), "$$" in dumps(value))
 
 
 def _compile(value: JSON, pointer: str) -> _Node:
@@ -122,8 +124,9 @@ def _escape(key: str) -> str:
 
 def _evaluate(node: _Node, scope: _Scope) -> JSON:
     if isinstance(node, _Static):
-        # Copied so that callers may change the result without changing the definition.
-        return copy.deepcopy(node.value)
+        # Shared, not copied: Ferry never mutates a JSON value once built (ResultPath copies
+        # along its path), so the definition's literal cannot be changed through the result.
+        return node.value
     if isinstance(node, _Object):
         return {key: _evaluate(child, scope) for key, child in node.entries}
     if isinstance(node, _Array):

@@ -174,7 +174,12 @@ class Activation:
             _ENTERED[type(state)],
             {"name": frame.state, "input": text, "inputDetails": _NOT_TRUNCATED},
         )
-        return self.guard(frame, lambda: self.attempt(frame))
+        try:  # what guard() does, inlined on the hottest path
+            return HANDLERS[type(state)](self, frame, state)
+        except StepFailedError as failed:
+            return Failed(failed.failure)
+        except ExprError as exc:
+            return Failed(expr_error(frame, exc).failure)
 
     def children_done(self, frame: Frame, results: list[JSON]) -> Outcome:
         """All of a Parallel/Map state's children succeeded: let the state shape the result."""
@@ -258,6 +263,8 @@ class Activation:
         return self._select(state.input_path, frame.raw_input, frame)
 
     def _select(self, path: QueryPath | None, data: JSON, frame: Frame) -> JSON:
+        if path is not None and path.text == "$":
+            return data
         if path is not None and path.is_context:
             data = self.context(frame)
         return select(path, data, frame)

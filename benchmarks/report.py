@@ -82,6 +82,7 @@ def render(
     results: list[Measurement],
     info: dict[str, str],
     settings: Settings,
+    conformance: str = "",
 ) -> str:
     """Return the whole BENCHMARKS.md text."""
     parts = [
@@ -94,6 +95,7 @@ def render(
         _detail_section(workloads, results),
         _notes_section(results),
         _method_section(workloads, settings, info.get("Node", "")),
+        conformance,
     ]
     return "\n".join(parts)
 

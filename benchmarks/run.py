@@ -21,6 +21,8 @@ from measure import ENGINE_NAMES, Measurement, measure
 from report import REPO_DIR, Settings, machine_info, render, terminal_table
 from workloads import Workload, all_workloads
 
+from conformance import conformance_section
+
 DEFAULT_REPEAT = 5
 DEFAULT_TIMEOUT_SECONDS = 900.0
 
@@ -130,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         command = "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
         settings = Settings(args.repeat, args.warmup, args.quick, command.strip())
         info = machine_info(peers.node_version(), versions)
-        args.output.write_text(render(workloads, results, info, settings))
+        conformance = "" if args.quick else conformance_section()
+        args.output.write_text(render(workloads, results, info, settings, conformance))
         print(f"wrote {args.output}")
     return 1 if ferry_failed(results) else 0
 

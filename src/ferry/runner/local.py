@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ferry.asl.load import load_definition
 from ferry.asl.model import StateMachine
+from ferry.engine.dataflow import too_large
 from ferry.engine.execution import (
     CancelTask,
     CancelTimer,
@@ -29,9 +30,10 @@ from ferry.engine.execution import (
     Step,
 )
 from ferry.engine.interpreter import Interpreter
+from ferry.errors import InputError
 from ferry.integrations.base import Integration, TaskFailure, TaskOutcome, TaskRequest
 from ferry.integrations.lambda_ import LambdaIntegration, LocalFunctions
-from ferry.jsontypes import JSON
+from ferry.jsontypes import JSON, dumps
 from ferry.runner.clock import Clock, SystemClock
 
 REGION = "us-east-1"
@@ -171,7 +173,18 @@ def run(
     state_machine_name: str = "ferry-local",
     integrations: Sequence[Integration] | None = None,
 ) -> ExecutionResult:
-    """Validate, build and run ``definition`` on ``data``; return how it ended."""
+    """Validate, build and run ``definition`` on ``data``; return how it ended.
+
+    Raises:
+        DefinitionError: the definition fails validation.
+        InputError: the input is over the 256 KiB payload limit (AWS's StartExecution refuses
+            it with InvalidExecutionInput).
+    """
+    if too_large(dumps(data)):
+        raise InputError(
+            "the execution input is larger than the 256 KiB payload limit "
+            "(AWS refuses it with InvalidExecutionInput)"
+        )
     machine = definition if isinstance(definition, StateMachine) else load_definition(definition)
     if integrations is None:
         integrations = default_integrations(functions_dir)

@@ -1,0 +1,41 @@
+"""``ferry.runner.local.run``: what it refuses before an execution starts."""
+
+from __future__ import annotations
+
+import pytest
+
+from ferry.asl.build import UnsupportedFeatureError
+from ferry.errors import DefinitionError, InputError
+from ferry.runner.local import run
+
+PASS_MACHINE = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+
+
+def test_input_over_256_kib_is_refused() -> None:
+    # AWS quotas: "Maximum input or output size for a task, state, or execution: 256 KiB";
+    # StartExecution refuses a larger input with InvalidExecutionInput.
+    with pytest.raises(InputError, match="256 KiB"):
+        run(PASS_MACHINE, {"blob": "x" * (256 * 1024)})
+
+
+def test_input_just_under_the_limit_runs() -> None:
+    blob = "x" * (256 * 1024 - len('{"blob":""}'))
+    result = run(PASS_MACHINE, {"blob": blob})
+    assert result.status == "SUCCEEDED"
+    assert result.output == {"blob": blob}
+
+
+def test_invalid_definition_is_refused_with_diagnostics() -> None:
+    with pytest.raises(DefinitionError) as info:
+        run({"StartAt": "Missing", "States": {}}, {})
+    assert info.value.diagnostics
+
+
+def test_jsonata_is_refused_until_it_is_supported() -> None:
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "Output": "{% 1 + 1 %}", "End": True}},
+    }
+    with pytest.raises(UnsupportedFeatureError, match="JSONata"):
+        run(definition, {})

@@ -279,12 +279,15 @@ def test_stop_aborts_and_cancels_everything_outstanding() -> None:
     assert state.status == "ABORTED"
 
 
-def test_stop_without_error_has_no_details_and_a_second_stop_does_nothing() -> None:
+def test_stop_without_error_records_none_and_a_second_stop_does_nothing() -> None:
     interp = machine({"Work": task()})
     state, _ = start(interp)
     stopped = interp.stop(state, None, None, T0 + 1)
     assert stopped.events[0]["type"] == "ExecutionAborted"
-    assert not any(key.endswith("EventDetails") for key in stopped.events[0])
+    aborted_details = stopped.events[0].get("executionAbortedEventDetails") or {}
+    assert isinstance(aborted_details, dict)
+    assert "error" not in aborted_details
+    assert "cause" not in aborted_details
     again = interp.stop(state, None, None, T0 + 2)
     assert empty(again)
 

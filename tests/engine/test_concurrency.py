@@ -174,14 +174,6 @@ def test_max_concurrency_one_runs_one_at_a_time(tmp_path: Path) -> None:
 
 
 # -- a failing child stops the rest -------------------------------------------------------
-_WAITS_FOR_BLOCKED = pytest.mark.xfail(
-    strict=True,
-    reason="LocalRunner.run leaves its ThreadPoolExecutor with shutdown(wait=True), so run() "
-    "returns only after every still-running handler ends, aborted or not",
-)
-
-
-@_WAITS_FOR_BLOCKED
 def test_failing_branch_fails_the_parallel_state_without_waiting(tmp_path: Path) -> None:
     _function(tmp_path, "fail", FAIL)
     blocked = _function(tmp_path, "block", BLOCK)
@@ -199,7 +191,6 @@ def test_failing_branch_fails_the_parallel_state_without_waiting(tmp_path: Path)
         module.RELEASE.set()
 
 
-@_WAITS_FOR_BLOCKED
 def test_failing_iteration_fails_the_map_state_and_aborts_the_others(tmp_path: Path) -> None:
     blocked = _function(tmp_path, "items", FAIL_FIRST)
     result = run(_map("items", MaxConcurrency=0), [0, 1, 2, 3], functions_dir=tmp_path)

@@ -89,11 +89,16 @@ class LocalRunner:
 
     def run(self, info: ExecutionInfo) -> ExecutionState:
         """Start the execution and return its final state."""
-        with ThreadPoolExecutor(WORKERS, thread_name_prefix="ferry-task") as pool:
+        pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="ferry-task")
+        try:
             state, step = self.interpreter.start(info, self.clock.now())
             self._apply(step, pool)
             while state.status == "RUNNING":
                 self._apply(self._next_event(state), pool)
+        finally:
+            # Handlers the engine cancelled (a sibling branch failed, a timeout) cannot be
+            # interrupted; the execution's end does not wait for them.
+            pool.shutdown(wait=False, cancel_futures=True)
         return state
 
     def _next_event(self, state: ExecutionState) -> Step:

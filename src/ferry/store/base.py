@@ -1,0 +1,150 @@
+"""The ``Store`` protocol: one interface, split by aggregate, that both backends implement.
+
+A store is a set of small aggregate stores — machines, executions, history, timers, tokens,
+leases — sharing one database. Each method is one transaction; the durable runner's write per
+reducer step is :meth:`ExecutionStore.commit_step`, which touches several tables atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal, Protocol
+
+from ferry.jsontypes import JSON
+from ferry.store.records import (
+    ExecutionRecord,
+    ExecutionStatus,
+    MachineRecord,
+    NewExecution,
+    NewMachine,
+    NewToken,
+    Page,
+    RedriveFilter,
+    StepCommit,
+    Timer,
+    TokenRecord,
+)
+
+
+class MachineStore(Protocol):
+    """State machines (see :class:`ferry.store.machines.SqlMachineStore`)."""
+
+    def create(self, machine: NewMachine, now: float) -> MachineRecord: ...
+    def update(
+        self, arn: str, now: float, *, definition: str | None = None, role_arn: str | None = None
+    ) -> MachineRecord: ...
+    def describe(self, arn: str) -> MachineRecord | None: ...
+    def revision(self, arn: str, revision_id: str) -> MachineRecord | None: ...
+    def list(self, max_results: int = 0, next_token: str | None = None) -> Page[MachineRecord]: ...
+    def delete(self, arn: str) -> bool: ...
+
+
+class ExecutionStore(Protocol):
+    """Executions (see :class:`ferry.store.executions.SqlExecutionStore`)."""
+
+    def create(self, execution: NewExecution) -> tuple[ExecutionRecord, bool]: ...
+    def describe(self, arn: str) -> ExecutionRecord | None: ...
+    def state(self, arn: str) -> str | None: ...
+    def list(
+        self,
+        machine_arn: str,
+        *,
+        status: ExecutionStatus | None = None,
+        redrive: RedriveFilter | None = None,
+        max_results: int = 0,
+        next_token: str | None = None,
+    ) -> Page[ExecutionRecord]: ...
+    def commit_step(self, arn: str, commit: StepCommit) -> None: ...
+    def redrive(self, arn: str, state: str, now: float) -> ExecutionRecord: ...
+
+
+class HistoryStore(Protocol):
+    """History events (see :class:`ferry.store.history.SqlHistoryStore`)."""
+
+    def append(self, execution_arn: str, events: Sequence[Mapping[str, JSON]]) -> None: ...
+    def read(
+        self,
+        execution_arn: str,
+        *,
+        reverse: bool = False,
+        max_results: int = 0,
+        next_token: str | None = None,
+    ) -> Page[dict[str, JSON]]: ...
+    def last_event_id(self, execution_arn: str) -> int: ...
+
+
+class TimerStore(Protocol):
+    """Timers as due times (see :class:`ferry.store.timers.SqlTimerStore`)."""
+
+    def schedule(self, execution_arn: str, timer_id: int, due: float) -> None: ...
+    def due(self, now: float, limit: int = 100, *, owner: str | None = None) -> list[Timer]: ...
+    def next_due(self) -> float | None: ...
+    def delete(self, execution_arn: str, timer_id: int) -> bool: ...
+
+
+class TokenStore(Protocol):
+    """Task tokens (see :class:`ferry.store.tokens.SqlTokenStore`)."""
+
+    def issue(self, token: NewToken) -> None: ...
+    def find(self, token: str) -> TokenRecord | None: ...
+    def settle(self, token: str, now: float) -> bool: ...
+    def heartbeat(self, token: str, now: float) -> TokenRecord | None: ...
+
+
+class LeaseStore(Protocol):
+    """Execution ownership (see :class:`ferry.store.leases.SqlLeaseStore`)."""
+
+    def acquire(
+        self, owner: str, now: float, lease_seconds: float, limit: int = 100
+    ) -> list[str]: ...
+    def renew(self, owner: str, now: float, lease_seconds: float) -> list[str]: ...
+    def release(self, owner: str, arns: Sequence[str] | None = None) -> int: ...
+    def holder(self, arn: str) -> tuple[str, float] | None: ...
+
+
+class Store(Protocol):
+    """Ferry's durable store: the aggregates over one database."""
+
+    @property
+    def backend(self) -> Literal["sqlite", "postgresql"]:
+        """Which database this store runs on."""
+        ...
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version the database was at (or was migrated to) when opened."""
+        ...
+
+    @property
+    def machines(self) -> MachineStore:
+        """State machines."""
+        ...
+
+    @property
+    def executions(self) -> ExecutionStore:
+        """Executions."""
+        ...
+
+    @property
+    def history(self) -> HistoryStore:
+        """History events."""
+        ...
+
+    @property
+    def timers(self) -> TimerStore:
+        """Timers."""
+        ...
+
+    @property
+    def tokens(self) -> TokenStore:
+        """Task tokens."""
+        ...
+
+    @property
+    def leases(self) -> LeaseStore:
+        """Leases."""
+        ...
+
+    def close(self) -> None:
+        """Close the database connection."""
+        ...

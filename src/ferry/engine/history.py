@@ -1,8 +1,14 @@
 """Execution history events with AWS's types, detail keys, ids and ``previousEventId``.
 
-Ids count from 1 across the whole execution. ``previousEventId`` links an event to the previous
-event of the same frame (AWS links the events inside a Parallel branch or Map iteration to their
-own predecessor, and a branch's first event to the state that started it).
+Ids count from 1 across the whole execution. ``previousEventId`` is the frame's *source*: the
+last event of the same frame that moves it on (AWS links the events inside a Parallel branch or
+Map iteration to their own predecessor, and a branch's first event to the state that started it).
+Some events are published without becoming the source of what follows (``update=False``):
+ExecutionStarted (the first state's ``previousEventId`` is 0), MapIterationSucceeded/Failed/
+Aborted, and ParallelStateSucceeded/MapStateSucceeded, whose Exited event points past them at
+the same event they do. Recorded on AWS: LocalStack's parity snapshots
+``tests/aws/services/stepfunctions/v2/base/test_base.snapshot.json`` and
+``scenarios/test_base_scenarios.snapshot.json`` (``test_map_state``, ``test_parallel_state``).
 """
 
 from __future__ import annotations
@@ -41,12 +47,25 @@ class History:
         self._step = step
         self.now = now
 
-    def emit(self, frame: Frame | None, event_type: str, details: dict[str, JSON] | None) -> int:
-        """Append one event and return its id."""
+    def emit(
+        self,
+        frame: Frame | None,
+        event_type: str,
+        details: dict[str, JSON] | None,
+        *,
+        update: bool = True,
+        previous: int | None = None,
+    ) -> int:
+        """Append one event and return its id.
+
+        ``previous`` overrides the frame's source as ``previousEventId``; with ``update=False``
+        the event does not become the frame's source.
+        """
         state = self._state
         state.last_event_id += 1
         event_id = state.last_event_id
-        previous = frame.last_event_id if frame is not None else event_id - 1
+        if previous is None:
+            previous = frame.last_event_id if frame is not None else 0
         event: dict[str, JSON] = {
             "timestamp": self.now,
             "type": event_type,
@@ -55,7 +74,7 @@ class History:
         }
         if details is not None:
             event[details_key(event_type)] = details
-        if frame is not None:
+        if frame is not None and update:
             frame.last_event_id = event_id
         self._step.events.append(event)
         return event_id

@@ -93,6 +93,9 @@ class Activation:
         self.now = now
         self.step = Step()
         self.history = History(state, self.step, now)
+        # Parallel/Map frame id -> sources that finished children hand to the next child
+        # (see fanout); only ever consumed within the activation that produced them.
+        self.handoffs: dict[int, list[int]] = {}
 
     # -- entry points ---------------------------------------------------------------
     def begin(self) -> None:
@@ -143,8 +146,14 @@ class Activation:
     def state_of(self, frame: Frame) -> State:
         return self.programs[frame.program].states[frame.state]
 
-    def new_frame(self, parent: Frame | None, slot: int, program: str, data: JSON) -> Frame:
+    def new_frame(
+        self, parent: Frame | None, slot: int, program: str, data: JSON, source: int | None = None
+    ) -> Frame:
+        """A frame for ``program``; its first event points at ``source`` (default: the parent's
+        source; for the root 0, as AWS's first state event has ``previousEventId`` 0)."""
         st = self.state
+        if source is None:
+            source = 0 if parent is None else parent.last_event_id
         frame_id = st.next_frame_id
         st.next_frame_id += 1
         frame = Frame(
@@ -154,7 +163,7 @@ class Activation:
             program=program,
             state=self.programs[program].start_at,
             raw_input=data,
-            last_event_id=st.last_event_id if parent is None else parent.last_event_id,
+            last_event_id=source,
         )
         st.frames[frame_id] = frame
         return frame
@@ -229,30 +238,42 @@ class Activation:
     def on_failure(self, frame: Frame, failure: Failure) -> Outcome:
         """Retry, else Catch, else fail the frame."""
         state = self.state_of(frame)
+        rules = None
         if not failure.terminal and isinstance(state, TaskState | ParallelState | MapState):
-            index_ = retry.find_retrier(state.retry, failure.error)
-            if index_ is not None:
-                retrier = state.retry[index_]
-                attempts = frame.retrier_attempts.get(index_, 0)
-                if attempts < retrier.max_attempts:
-                    frame.retrier_attempts[index_] = attempts + 1
-                    seed = f"{self.state.info.arn}/{frame.id}/{frame.entered_event_id}/{attempts}"
-                    wait = retry.delay(retrier, attempts, seed)
-                    frame.retry_count += 1
-                    frame.phase = "timer"
-                    frame.timer_id = self._timer_at(frame, self.now + wait, "retry")
-                    return BLOCKED
-            catcher = retry.find_catcher(state.catch, failure.error)
-            if catcher is not None:
-                error_output = {"Error": failure.error, "Cause": failure.cause}
-                try:
-                    output = place(catcher.result_path, frame.raw_input, error_output, frame)
-                except StepFailedError as failed:
-                    self.frame_failed(frame, failed.failure)
-                    return BLOCKED
-                return Next(output, catcher.next)
+            rules = state
+        if rules is not None and self._retry(frame, rules, failure):
+            return BLOCKED
+        if isinstance(state, ParallelState | MapState):
+            # Only once no retry follows (AWS emits none between attempts), before any Catch.
+            self.history.emit(frame, _FAILED[type(state)], None)
+        catcher = None if rules is None else retry.find_catcher(rules.catch, failure.error)
+        if catcher is not None:
+            error_output = {"Error": failure.error, "Cause": failure.cause}
+            try:
+                output = place(catcher.result_path, frame.raw_input, error_output, frame)
+            except StepFailedError as failed:
+                self.frame_failed(frame, failed.failure)
+                return BLOCKED
+            return Next(output, catcher.next)
         self.frame_failed(frame, failure)
         return BLOCKED
+
+    def _retry(self, frame: Frame, state: TaskState | ParallelState | MapState, f: Failure) -> bool:
+        """Start the back-off timer of the matching retrier, if it has attempts left."""
+        index_ = retry.find_retrier(state.retry, f.error)
+        if index_ is None:
+            return False
+        retrier = state.retry[index_]
+        attempts = frame.retrier_attempts.get(index_, 0)
+        if attempts >= retrier.max_attempts:
+            return False
+        frame.retrier_attempts[index_] = attempts + 1
+        seed = f"{self.state.info.arn}/{frame.id}/{frame.entered_event_id}/{attempts}"
+        wait = retry.delay(retrier, attempts, seed)
+        frame.retry_count += 1
+        frame.phase = "timer"
+        frame.timer_id = self._timer_at(frame, self.now + wait, "retry")
+        return True
 
     # -- helpers for state modules -----------------------------------------------------
     def context(self, frame: Frame, token: str | None = None) -> dict[str, JSON]:
@@ -388,7 +409,9 @@ class Activation:
         st.output = output
         if status == "TIMED_OUT":
             st.error, st.cause = None, None
-        self.history.emit(root, event_type, details or None)
+        # AWS writes the details object even when empty (a Fail state without Error/Cause).
+        previous = None if root is not None else st.last_event_id
+        self.history.emit(root, event_type, details, previous=previous)
         st.frames.clear()
 
 
@@ -398,6 +421,7 @@ _ENTERED = {
     cls: cls.__name__.removesuffix("State") + "StateEntered"
     for cls in (*_STATE_CLASSES, ParallelState, MapState)
 }
+_FAILED = {ParallelState: "ParallelStateFailed", MapState: "MapStateFailed"}
 _EXITED = {
     cls: cls.__name__.removesuffix("State") + "StateExited"
     for cls in (*_STATE_CLASSES, ParallelState, MapState)

@@ -165,3 +165,12 @@ def test_postgres_wrong_database_is_config_error(pg_schema_url: str) -> None:
     url = pg_schema_url.replace("/test?", "/ferry_no_such_database?")
     with pytest.raises(ConfigError, match="ferry_no_such_database"):
         open_store(url)
+
+
+def test_postgres_scheme_alias(pg_schema_url: str) -> None:
+    store = open_store(pg_schema_url.replace("postgresql://", "postgres://", 1))
+    try:
+        assert store.backend == "postgresql"
+        assert store.schema_version == load_migrations("postgresql")[-1].version
+    finally:
+        store.close()

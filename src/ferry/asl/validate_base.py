@@ -11,26 +11,11 @@ from dataclasses import dataclass, field
 
 from ferry.asl.diagnostics import SCHEMA_VALIDATION_FAILED, Diagnostic, pointer
 from ferry.asl.validate_syntax import check_jsonata_string, is_jsonata
-from ferry.jsontypes import JSON
+from ferry.jsontypes import JSON, is_number, type_name
 
 # ASL caps every integer count of seconds/attempts at 99999999 (docs: state-task.html,
 # concepts-error-handling.html).
 MAX_INT = 99_999_999
-
-
-def type_name(value: JSON) -> str:
-    """The JSON type of ``value`` as a user would say it."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def is_integer(value: JSON) -> bool:
@@ -38,11 +23,6 @@ def is_integer(value: JSON) -> bool:
     if isinstance(value, bool):
         return False
     return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-
-
-def is_number(value: JSON) -> bool:
-    """Whether ``value`` is a JSON number (booleans are not)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 @dataclass(slots=True)

@@ -9,10 +9,10 @@ may not.
 from __future__ import annotations
 
 from ferry.asl.diagnostics import pointer
-from ferry.asl.validate_base import Checker, is_number
+from ferry.asl.validate_base import Checker
 from ferry.asl.validate_fields import check_fields_subset
 from ferry.asl.validate_syntax import check_reference_path
-from ferry.jsontypes import JSON
+from ferry.jsontypes import JSON, is_number
 
 _ORDERED = ("LessThanEquals", "GreaterThanEquals")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ferry.asl.diagnostics import INVALID_LABEL_NAME, pointer
 from ferry.asl.schema_fields import ALLOWED_FIELDS, JSONATA_ONLY, JSONPATH_ONLY, QUERY_LANGUAGES
-from ferry.asl.validate_base import Checker, type_name
+from ferry.asl.validate_base import Checker
 from ferry.asl.validate_syntax import (
     check_path,
     check_path_or_intrinsic,
@@ -20,7 +20,7 @@ from ferry.asl.validate_syntax import (
     check_timestamp,
     is_jsonata,
 )
-from ferry.jsontypes import JSON
+from ferry.jsontypes import JSON, type_name
 
 FieldCheck = Callable[[Checker, "Field"], None]
 

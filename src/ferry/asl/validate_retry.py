@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from ferry.asl.diagnostics import pointer
 from ferry.asl.schema_fields import CATCHER_FIELDS, RETRIER_FIELDS
-from ferry.asl.validate_base import MAX_INT, Checker, is_number, type_name
+from ferry.asl.validate_base import MAX_INT, Checker
 from ferry.asl.validate_fields import check_fields_subset
-from ferry.jsontypes import JSON
+from ferry.jsontypes import JSON, is_number, type_name
 
 _ALL = "States.ALL"
 # MaxDelaySeconds: "a value greater than 0 and less than 31622401" (concepts-error-handling.html).

@@ -17,7 +17,7 @@ from ferry.engine.execution import Frame
 from ferry.engine.outcome import Failed, Next, Outcome
 from ferry.errors import Failure, StatesError
 from ferry.expr import PathNotFound, ReferencePath
-from ferry.jsontypes import JSON
+from ferry.jsontypes import JSON, is_number
 
 if TYPE_CHECKING:
     from ferry.engine.interpreter import Activation
@@ -99,10 +99,6 @@ def _split(operator: str) -> tuple[str, str]:
     raise AssertionError(operator)  # the validator admits no other operator
 
 
-def _is_number(value: JSON) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 _RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
     "Equals": operator.eq,
     "LessThan": operator.lt,
@@ -125,7 +121,7 @@ def _string(value: JSON, operand: JSON, relation: str) -> bool:
 
 
 def _numeric(value: JSON, operand: JSON, relation: str) -> bool:
-    if not _is_number(value) or not _is_number(operand):
+    if not is_number(value) or not is_number(operand):
         return False
     return _relate(value, operand, relation)
 
@@ -168,7 +164,7 @@ def parse_timestamp(value: JSON) -> datetime | None:
 _TYPE_TESTS: dict[str, Callable[[JSON], bool]] = {
     "IsNull": lambda v: v is None,
     "IsPresent": lambda _: True,
-    "IsNumeric": _is_number,
+    "IsNumeric": is_number,
     "IsString": lambda v: isinstance(v, str),
     "IsBoolean": lambda v: isinstance(v, bool),
     "IsTimestamp": lambda v: parse_timestamp(v) is not None,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ferry.expr.errors import ExprError
-from ferry.jsontypes import JSON
+from ferry.jsontypes import JSON, type_name
 
 # AWS caps the string inputs of Base64Encode/Base64Decode/Hash at 10,000 characters
 # (https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html).
@@ -29,19 +29,6 @@ class Spec:
 def fail(message: str) -> ExprError:
     """The States.IntrinsicFailure error every intrinsic raises at run time."""
     return ExprError("States.IntrinsicFailure", message)
-
-
-def type_name(value: JSON) -> str:
-    """The JSON type of ``value`` as AWS names it in messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def expect_string(function: str, value: JSON, position: int) -> str:

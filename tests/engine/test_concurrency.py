@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -65,28 +67,53 @@ def handler(event, context):
     raise ValueError("branch A gave up")
 """
 
-BLOCK = """
+# Map iterations: item 0 fails at once, the others block until released.
+FAIL_FIRST = """
 import threading
+import ferry_test_sync
 RELEASE = threading.Event()
 FINISHED = []
 def handler(event, context):
+    if event == 0:
+        for _ in range(3):  # fail only once the other three are inside their handlers
+            ferry_test_sync.ARRIVED.acquire(timeout=10)
+        raise ValueError("item 0 is bad")
+    ferry_test_sync.ARRIVED.release()
+    RELEASE.wait(30)
+    FINISHED.append(event)
+    return event
+"""
+FAIL_AFTER_OTHER = """
+import ferry_test_sync
+def handler(event, context):
+    ferry_test_sync.ARRIVED.acquire(timeout=10)  # fail only once branch B is running
+    raise ValueError("branch A gave up")
+"""
+BLOCK_AND_SIGNAL = """
+import threading
+import ferry_test_sync
+RELEASE = threading.Event()
+FINISHED = []
+def handler(event, context):
+    ferry_test_sync.ARRIVED.release()
     RELEASE.wait(30)
     FINISHED.append(event)
     return event
 """
 
-# Map iterations: item 0 fails at once, the others block until released.
-FAIL_FIRST = """
-import threading
-RELEASE = threading.Event()
-FINISHED = []
-def handler(event, context):
-    if event == 0:
-        raise ValueError("item 0 is bad")
-    RELEASE.wait(30)
-    FINISHED.append(event)
-    return event
-"""
+
+@pytest.fixture
+def sync_point() -> Iterator[ModuleType]:
+    """A module the handlers import by name, holding a semaphore shared with the test.
+
+    The failing handler waits on it until the others are inside their handlers, so the test
+    does not depend on which worker thread starts first.
+    """
+    module = ModuleType("ferry_test_sync")
+    module.ARRIVED = threading.Semaphore(0)  # type: ignore[attr-defined]
+    sys.modules[module.__name__] = module
+    yield module
+    del sys.modules[module.__name__]
 
 
 def _function(directory: Path, name: str, source: str) -> Path:
@@ -174,9 +201,10 @@ def test_max_concurrency_one_runs_one_at_a_time(tmp_path: Path) -> None:
 
 
 # -- a failing child stops the rest -------------------------------------------------------
+@pytest.mark.usefixtures("sync_point")
 def test_failing_branch_fails_the_parallel_state_without_waiting(tmp_path: Path) -> None:
-    _function(tmp_path, "fail", FAIL)
-    blocked = _function(tmp_path, "block", BLOCK)
+    _function(tmp_path, "fail", FAIL_AFTER_OTHER)
+    blocked = _function(tmp_path, "block", BLOCK_AND_SIGNAL)
     definition = _parallel(_branch("A", "fail"), _branch("B", "block"))
     result = run(definition, {}, functions_dir=tmp_path)
     module = _loaded(blocked)
@@ -191,6 +219,7 @@ def test_failing_branch_fails_the_parallel_state_without_waiting(tmp_path: Path)
         module.RELEASE.set()
 
 
+@pytest.mark.usefixtures("sync_point")
 def test_failing_iteration_fails_the_map_state_and_aborts_the_others(tmp_path: Path) -> None:
     blocked = _function(tmp_path, "items", FAIL_FIRST)
     result = run(_map("items", MaxConcurrency=0), [0, 1, 2, 3], functions_dir=tmp_path)

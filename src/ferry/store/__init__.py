@@ -1,4 +1,4 @@
-"""Ferry's durable store: executions, history, timers, tokens and leases on SQLite or PostgreSQL.
+"""Ferry's durable store on SQLite or PostgreSQL: executions and everything that hangs off them.
 
 Open one with :func:`open_store`; see :class:`ferry.store.base.Store` for what it offers.
 """

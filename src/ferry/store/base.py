@@ -1,8 +1,9 @@
 """The ``Store`` protocol: one interface, split by aggregate, that both backends implement.
 
 A store is a set of small aggregate stores — machines, executions, history, timers, tokens,
-leases — sharing one database. Each method is one transaction; the durable runner's write per
-reducer step is :meth:`ExecutionStore.commit_step`, which touches several tables atomically.
+leases, signals — sharing one database. Each method is one transaction; the durable runner's
+write per reducer step is :meth:`ExecutionStore.commit_step`, which touches several tables
+atomically.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ferry.store.records import (
     NewToken,
     Page,
     RedriveFilter,
+    Signal,
     StepCommit,
     Timer,
     TokenRecord,
@@ -102,6 +104,14 @@ class LeaseStore(Protocol):
     def holder(self, arn: str) -> tuple[str, float] | None: ...
 
 
+class SignalStore(Protocol):
+    """Execution inboxes (see :class:`ferry.store.signals.SqlSignalStore`)."""
+
+    def push(self, execution_arn: str, kind: str, payload: str, now: float) -> int: ...
+    def pending(self, execution_arns: Sequence[str], limit: int = 100) -> list[Signal]: ...
+    def pending_for_owner(self, owner: str, limit: int = 100) -> list[Signal]: ...
+
+
 class Store(Protocol):
     """Ferry's durable store: the aggregates over one database."""
 
@@ -143,6 +153,11 @@ class Store(Protocol):
     @property
     def leases(self) -> LeaseStore:
         """Leases."""
+        ...
+
+    @property
+    def signals(self) -> SignalStore:
+        """Execution signals."""
         ...
 
     def close(self) -> None:

@@ -3,7 +3,7 @@
 SQL in this package is written once, in the subset SQLite and PostgreSQL agree on
 (``INSERT ... ON CONFLICT``, ``RETURNING``, row-value comparisons), with ``?`` placeholders.
 The backends differ only in the hooks of :class:`Dialect`: the placeholder style, the
-row-locking clause of lease queries, and the lock that serialises
+row-locking clauses of lease grabs and signal pushes, and the lock that serialises
 migrations. Everything else is shared.
 """
 
@@ -29,20 +29,26 @@ class Dialect:
         skip_locked: Appended to the row-picking subquery of a lease grab. PostgreSQL needs
             ``FOR UPDATE SKIP LOCKED`` so concurrent owners pick disjoint rows; SQLite has one
             writer at a time (``BEGIN IMMEDIATE``) so it needs nothing.
+        share_lock: Appended to a query that must see a row stay as read until commit.
+            PostgreSQL needs ``FOR SHARE`` (a writer of that row waits, and a reader waiting
+            on a writer re-checks the row after it commits); SQLite's single writer needs
+            nothing.
         migration_lock: A statement that serialises concurrent migrators, if one is needed.
     """
 
     name: Literal["sqlite", "postgresql"]
     placeholder: str
     skip_locked: str
+    share_lock: str
     migration_lock: str | None
     _cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def sql(self, text: str) -> str:
-        """Translate shared SQL (``?`` placeholders, ``{skip_locked}``) to this dialect."""
+        """Translate shared SQL (``?``, ``{skip_locked}``, ``{share_lock}``) to this dialect."""
         translated = self._cache.get(text)
         if translated is None:
             translated = text.replace("{skip_locked}", self.skip_locked)
+            translated = translated.replace("{share_lock}", self.share_lock)
             if self.placeholder != "?":
                 translated = translated.replace("?", self.placeholder)
             self._cache[text] = translated

@@ -9,6 +9,7 @@ They extend Ferry's error tree (see :mod:`ferry.errors`)::
         ├── ExecutionDoesNotExistError      HTTP 400  (AWS ExecutionDoesNotExist)
         ├── StateMachineDoesNotExistError   HTTP 400  (AWS StateMachineDoesNotExist)
         ├── ExecutionNotRedrivableError     HTTP 400  (AWS ExecutionNotRedrivable)
+        ├── ExecutionNotRunningError        HTTP 400  (a signal for a closed execution)
         ├── InvalidPageTokenError           HTTP 400  (AWS InvalidToken for a bad nextToken)
         ├── LeaseLostError                  HTTP 409  (another owner holds the execution)
         └── StoreConflictError              HTTP 409  (a write broke a uniqueness rule)
@@ -49,6 +50,12 @@ class StateMachineDoesNotExistError(StoreError):
 
 class ExecutionNotRedrivableError(StoreError):
     """Only FAILED, ABORTED and TIMED_OUT executions can be redriven."""
+
+    http_status = 400
+
+
+class ExecutionNotRunningError(StoreError):
+    """The execution has closed, so it takes no more signals (the API decides what AWS says)."""
 
     http_status = 400
 

@@ -1,8 +1,8 @@
 """Executions: start (idempotent by name), describe, list, commit a step, redrive.
 
 :meth:`SqlExecutionStore.commit_step` is the durable runner's one write per reducer call: the
-state blob, the status, the new history events, timers and task tokens, all in ONE
-transaction, so a crash leaves either the whole step or none of it.
+state blob, the status, the new history events, timers, task tokens and the signals the step
+consumed, all in ONE transaction, so a crash leaves either the whole step or none of it.
 """
 
 from __future__ import annotations
@@ -144,7 +144,8 @@ class SqlExecutionStore:
     def commit_step(self, arn: str, commit: StepCommit) -> None:
         """Write one reducer step atomically (see :class:`StepCommit`).
 
-        A closed execution loses its lease and its pending timers with the same commit.
+        A closed execution loses its lease, its pending timers and its pending signals with
+        the same commit.
 
         Raises:
             ExecutionDoesNotExistError: No execution has this ARN.
@@ -157,6 +158,7 @@ class SqlExecutionStore:
                 tx.many(INSERT_EVENT, event_rows(arn, commit.events))
             _write_timers(tx, arn, commit)
             _write_tokens(tx, arn, commit)
+            _consume_signals(tx, arn, commit)
 
     def _update_row(self, tx: Tx, arn: str, commit: StepCommit) -> None:
         closed = commit.status != "RUNNING"
@@ -220,6 +222,19 @@ def _write_tokens(tx: Tx, arn: str, commit: StepCommit) -> None:
         tx.many(
             "UPDATE task_tokens SET settled = ? WHERE token = ? AND settled IS NULL",
             [(commit.now, token) for token in commit.tokens_settled],
+        )
+
+
+def _consume_signals(tx: Tx, arn: str, commit: StepCommit) -> None:
+    # A closed execution takes no more signals (see ferry.store.signals), so the ones still
+    # pending can never be handled; dropping them keeps a later redrive from seeing them.
+    if commit.status != "RUNNING":
+        tx.execute("DELETE FROM execution_signals WHERE execution_arn = ?", (arn,))
+    elif commit.signals_consumed:
+        # Scoped to this execution: a step never consumes another execution's signal.
+        tx.many(
+            "DELETE FROM execution_signals WHERE id = ? AND execution_arn = ?",
+            [(signal_id, arn) for signal_id in commit.signals_consumed],
         )
 
 

@@ -24,6 +24,7 @@ POSTGRESQL = Dialect(
     name="postgresql",
     placeholder="%s",
     skip_locked=" FOR UPDATE SKIP LOCKED",
+    share_lock=" FOR SHARE",
     # Scoped to the schema so isolated schemas (tests, tenants) migrate independently.
     migration_lock="SELECT pg_advisory_xact_lock(hashtext(current_schema()))",
 )

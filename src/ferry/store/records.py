@@ -121,6 +121,22 @@ class Timer:
 
 
 @dataclass(frozen=True, slots=True)
+class Signal:
+    """An event another process handed to a running execution, waiting in its inbox.
+
+    The store does not interpret ``kind`` or ``payload``; the durable runner uses the kinds
+    ``task_success``, ``task_failure``, ``task_heartbeat`` and ``stop``, with JSON text
+    payloads. ``id`` grows with every push and is never reused, so it orders the inbox.
+    """
+
+    id: int
+    execution_arn: str
+    kind: str
+    payload: str
+    created: float
+
+
+@dataclass(frozen=True, slots=True)
 class StepCommit:
     """Everything one reducer call changed, committed by ``commit_step`` in one transaction.
 
@@ -137,6 +153,9 @@ class StepCommit:
         timers_removed: Timer ids to forget.
         tokens_issued: Task tokens handed out in this step.
         tokens_settled: Task tokens this step closed.
+        signals_consumed: Ids of the signals this step handled. They are deleted with the
+            step, so a crash before the commit leaves them for the next owner. A closing
+            step drops every pending signal of the execution.
         owner: When set, the commit only happens while this owner holds the lease.
     """
 
@@ -152,4 +171,5 @@ class StepCommit:
     timers_removed: Sequence[int] = ()
     tokens_issued: Sequence[NewToken] = ()
     tokens_settled: Sequence[str] = ()
+    signals_consumed: Sequence[int] = ()
     owner: str | None = None

@@ -10,6 +10,7 @@ from ferry.store.history import SqlHistoryStore
 from ferry.store.leases import SqlLeaseStore
 from ferry.store.machines import SqlMachineStore
 from ferry.store.migrate import migrate
+from ferry.store.signals import SqlSignalStore
 from ferry.store.timers import SqlTimerStore
 from ferry.store.tokens import SqlTokenStore
 
@@ -31,6 +32,7 @@ class SqlStore:
         self._timers = SqlTimerStore(db)
         self._tokens = SqlTokenStore(db)
         self._leases = SqlLeaseStore(db)
+        self._signals = SqlSignalStore(db)
 
     @property
     def backend(self) -> Literal["sqlite", "postgresql"]:
@@ -71,6 +73,11 @@ class SqlStore:
     def leases(self) -> SqlLeaseStore:
         """Leases."""
         return self._leases
+
+    @property
+    def signals(self) -> SqlSignalStore:
+        """Execution signals."""
+        return self._signals
 
     def close(self) -> None:
         """Close the database connection."""

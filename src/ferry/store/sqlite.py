@@ -37,6 +37,7 @@ SQLITE = Dialect(
     name="sqlite",
     placeholder="?",
     skip_locked="",
+    share_lock="",
     migration_lock=None,
 )
 

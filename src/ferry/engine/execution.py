@@ -76,6 +76,7 @@ class ExecutionInfo:
     start_time: float
     input: JSON
     redrive_count: int = 0
+    secret: str = ""  # per-execution random key (hex) that task tokens are derived from
 
 
 @dataclass(slots=True)
@@ -91,13 +92,17 @@ class ExecutionState:
     output: JSON = None
     error: str | None = None
     cause: str | None = None
-    tasks: dict[int, int] = field(default_factory=dict)  # task id -> frame id
+    tasks: dict[int, RunTask] = field(default_factory=dict)  # tasks started, not yet answered
     timers: dict[int, tuple[int, str]] = field(default_factory=dict)  # timer id -> (frame, kind)
 
 
 @dataclass(frozen=True, slots=True)
 class RunTask:
-    """Command: invoke the task integration for ``resource`` with ``payload``."""
+    """Command: invoke the task integration for ``resource`` with ``payload``.
+
+    Kept in :attr:`ExecutionState.tasks` until answered, so a runner that restarts after a
+    crash can invoke it again (at-least-once: see the runner's contract).
+    """
 
     task_id: int
     resource: str
@@ -106,6 +111,8 @@ class RunTask:
     timeout_seconds: float | None
     heartbeat_seconds: float | None
     idempotency_key: str
+    frame_id: int = -1
+    token: str | None = None  # for .waitForTaskToken: the result arrives by SendTask*
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ those are data (:class:`Failure`) and end up in history.
 
 from __future__ import annotations
 
+import hmac
+
 from ferry.asl.model import (
     ChoiceState,
     FailState,
@@ -39,7 +41,7 @@ from ferry.engine.history import History, error_details, payload_details
 from ferry.engine.outcome import BLOCKED, Blocked, Failed, Next, Outcome, StepFailedError
 from ferry.engine.programs import index
 from ferry.engine.states import HANDLERS, ON_CHILDREN, task
-from ferry.errors import Failure
+from ferry.errors import Failure, StatesError
 from ferry.expr import ExprError, QueryPath, Template
 from ferry.integrations.base import TaskOutcome
 from ferry.jsontypes import JSON, dumps
@@ -67,6 +69,20 @@ class Interpreter:
         """A task the runner ran has finished (stale results are ignored)."""
         act = Activation(self, state, now)
         act.on_task(task_id, outcome)
+        return act.step
+
+    def task_heartbeat(self, state: ExecutionState, task_id: int, now: float) -> Step:
+        """SendTaskHeartbeat for a running task (unknown or finished tasks are ignored)."""
+        act = Activation(self, state, now)
+        act.on_heartbeat(task_id)
+        return act.step
+
+    def task_submitted(
+        self, state: ExecutionState, task_id: int, response: JSON, now: float
+    ) -> Step:
+        """A ``.waitForTaskToken`` task's service call returned: TaskSubmitted."""
+        act = Activation(self, state, now)
+        act.on_submitted(task_id, response)
         return act.step
 
     def timer_fired(self, state: ExecutionState, timer_id: int, now: float) -> Step:
@@ -110,12 +126,13 @@ class Activation:
         self.advance(root, self.enter(root))
 
     def on_task(self, task_id: int, outcome: TaskOutcome) -> None:
-        frame_id = self.state.tasks.pop(task_id, None)
-        if frame_id is None or self.state.status != "RUNNING":
+        request = self.state.tasks.pop(task_id, None)
+        if request is None or self.state.status != "RUNNING":
             return
-        frame = self.state.frames[frame_id]
+        frame = self.state.frames[request.frame_id]
         frame.task_id = None
         self._cancel_timers_of(frame, "task_timeout")
+        self._cancel_timers_of(frame, "heartbeat")
         task_state = self.state_of(frame)
         assert isinstance(task_state, TaskState)
         self.advance(
@@ -132,7 +149,9 @@ class Activation:
             return
         frame = self.state.frames[frame_id]
         if kind == "task_timeout":
-            self._task_timed_out(frame)
+            self._task_timed_out(frame, StatesError.TIMEOUT)
+        elif kind == "heartbeat":
+            self._task_timed_out(frame, StatesError.HEARTBEAT_TIMEOUT)
         elif kind == "retry":
             frame.timer_id = None
             self.advance(frame, self.guard(frame, lambda: self.attempt(frame)))
@@ -304,29 +323,65 @@ class Activation:
         """ResultPath onto the raw input, then OutputPath, then on."""
         return self.finish(frame, state, place(state.result_path, frame.raw_input, result, frame))
 
+    def new_task_id(self) -> int:
+        """Reserve the id of the task about to be scheduled (its token derives from it)."""
+        task_id = self.state.next_token
+        self.state.next_token += 1
+        return task_id
+
+    def task_token(self, task_id: int) -> str:
+        """An unguessable task token: HMAC-SHA256 of the task id under the execution's secret
+        (256 bits); derived, not drawn, so the reducer stays free of randomness."""
+        key = bytes.fromhex(self.state.info.secret) or self.state.info.arn.encode()
+        return hmac.new(key, f"{self.state.info.arn}#{task_id}".encode(), "sha256").hexdigest()
+
     def run_task(
         self,
         frame: Frame,
         *,
+        task_id: int,
         resource: str,
         payload: JSON,
         context: JSON,
         timeout: float | None,
         heartbeat: float | None,
+        token: str | None = None,
     ) -> Blocked:
         st = self.state
-        task_id = st.next_token
-        st.next_token += 1
-        st.tasks[task_id] = frame.id
         frame.task_id = task_id
         frame.phase = "task"
         key = f"{st.info.arn}/{frame.state}/{frame.entered_event_id}/{frame.retry_count}"
-        self.step.commands.append(
-            RunTask(task_id, resource, payload, context, timeout, heartbeat, key)
+        request = RunTask(
+            task_id, resource, payload, context, timeout, heartbeat, key, frame.id, token
         )
+        st.tasks[task_id] = request
+        self.step.commands.append(request)
         if timeout is not None:
             self._timer_at(frame, self.now + timeout, "task_timeout")
+        if heartbeat is not None and token is not None:
+            self._timer_at(frame, self.now + heartbeat, "heartbeat")
         return BLOCKED
+
+    def on_heartbeat(self, task_id: int) -> bool:
+        """SendTaskHeartbeat: restart the task's HeartbeatSeconds; False if it is not running."""
+        request = self.state.tasks.get(task_id)
+        if request is None or self.state.status != "RUNNING":
+            return False
+        frame = self.state.frames[request.frame_id]
+        if request.heartbeat_seconds is not None:
+            self._cancel_timers_of(frame, "heartbeat")
+            self._timer_at(frame, self.now + request.heartbeat_seconds, "heartbeat")
+        return True
+
+    def on_submitted(self, task_id: int, response: JSON) -> None:
+        """The service call of a ``.waitForTaskToken`` task returned; the result comes later."""
+        request = self.state.tasks.get(task_id)
+        if request is None or self.state.status != "RUNNING":
+            return
+        frame = self.state.frames[request.frame_id]
+        task_state = self.state_of(frame)
+        assert isinstance(task_state, TaskState)
+        task.submitted(self, frame, task_state, response)
 
     def wait_until(self, frame: Frame, due: float) -> Blocked:
         frame.phase = "timer"
@@ -347,15 +402,17 @@ class Activation:
                 del self.state.timers[timer_id]
                 self.step.commands.append(CancelTimer(timer_id))
 
-    def _task_timed_out(self, frame: Frame) -> None:
+    def _task_timed_out(self, frame: Frame, error: str) -> None:
         if frame.task_id is None:
             return
         self.step.commands.append(CancelTask(frame.task_id))
         self.state.tasks.pop(frame.task_id, None)
         frame.task_id = None
+        self._cancel_timers_of(frame, "task_timeout")
+        self._cancel_timers_of(frame, "heartbeat")
         task_state = self.state_of(frame)
         assert isinstance(task_state, TaskState)
-        outcome = task.on_timeout(self, frame, task_state)
+        outcome = task.on_timeout(self, frame, task_state, error)
         self.advance(frame, outcome)
 
     # -- endings ---------------------------------------------------------------------

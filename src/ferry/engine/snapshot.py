@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
-from ferry.engine.execution import ExecutionInfo, ExecutionState, Fanout, Frame
+from ferry.engine.execution import ExecutionInfo, ExecutionState, Fanout, Frame, RunTask
 from ferry.errors import Failure
 from ferry.jsontypes import JSON
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 
 def to_json(state: ExecutionState) -> dict[str, JSON]:
@@ -29,7 +29,7 @@ def to_json(state: ExecutionState) -> dict[str, JSON]:
         "output": state.output,
         "error": state.error,
         "cause": state.cause,
-        "tasks": [[task, frame] for task, frame in state.tasks.items()],
+        "tasks": [asdict(request) for request in state.tasks.values()],
         "timers": [[timer, frame, kind] for timer, (frame, kind) in state.timers.items()],
     }
 
@@ -49,7 +49,7 @@ def from_json(data: dict[str, Any]) -> ExecutionState:
         output=data["output"],
         error=data["error"],
         cause=data["cause"],
-        tasks=dict(data["tasks"]),
+        tasks={item["task_id"]: RunTask(**item) for item in data["tasks"]},
         timers={timer: (frame, kind) for timer, frame, kind in data["timers"]},
     )
 

@@ -12,7 +12,7 @@ from ferry.engine.execution import Frame
 from ferry.engine.history import error_details, payload_details
 from ferry.engine.outcome import Failed, Outcome
 from ferry.engine.tasks import ResourceInfo, describe
-from ferry.errors import Failure, StatesError
+from ferry.errors import Failure
 from ferry.expr import ReferencePath
 from ferry.integrations.base import TaskOutcome, TaskSuccess
 from ferry.jsontypes import JSON, dumps
@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 def attempt(act: Activation, frame: Frame, state: TaskState) -> Outcome:
     """Evaluate the task's parameters and schedule it."""
     data = act.effective_input(frame, state)
-    context = act.context(frame)
+    info = describe(state.resource)
+    task_id = act.new_task_id()
+    token = act.task_token(task_id) if info.pattern == "token" else None
+    context = act.context(frame, token)
     payload = (
         data if state.parameters is None else act.evaluate(state.parameters, data, frame, context)
     )
@@ -32,7 +35,6 @@ def attempt(act: Activation, frame: Frame, state: TaskState) -> Outcome:
     heartbeat = _seconds(
         frame, state.heartbeat_seconds, state.heartbeat_seconds_path, data, "Heartbeat"
     )
-    info = describe(state.resource)
     if info.kind == "lambda":
         details = {"resource": state.resource, **payload_details("input", payload)}
         if timeout is not None:
@@ -53,6 +55,8 @@ def attempt(act: Activation, frame: Frame, state: TaskState) -> Outcome:
         act.history.emit(frame, "TaskStarted", _names(info))
     return act.run_task(
         frame,
+        task_id=task_id,
+        token=token,
         resource=state.resource,
         payload=payload,
         context=context,
@@ -83,11 +87,19 @@ def on_result(act: Activation, frame: Frame, state: TaskState, outcome: TaskOutc
     return act.finish_result(frame, state, result)
 
 
-def on_timeout(act: Activation, frame: Frame, state: TaskState) -> Outcome:
-    """TimeoutSeconds elapsed before the integration answered."""
+def on_timeout(act: Activation, frame: Frame, state: TaskState, error: str) -> Outcome:
+    """TimeoutSeconds (``States.Timeout``) or HeartbeatSeconds (``States.HeartbeatTimeout``)
+    elapsed before the task answered."""
     info = describe(state.resource)
-    _failed_event(act, frame, info, "TimedOut", error=StatesError.TIMEOUT, cause=None)
-    return Failed(Failure(StatesError.TIMEOUT, None))
+    _failed_event(act, frame, info, "TimedOut", error=error, cause=None)
+    return Failed(Failure(error, None))
+
+
+def submitted(act: Activation, frame: Frame, state: TaskState, response: JSON) -> None:
+    """TaskSubmitted: the callback task's service call returned its response."""
+    info = describe(state.resource)
+    details = {**_names(info), **payload_details("output", response)}
+    act.history.emit(frame, "TaskSubmitted", details)
 
 
 def _failed_event(

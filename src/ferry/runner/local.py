@@ -31,10 +31,11 @@ from ferry.engine.execution import (
 )
 from ferry.engine.interpreter import Interpreter
 from ferry.errors import InputError
-from ferry.integrations.base import Integration, TaskFailure, TaskOutcome, TaskRequest
+from ferry.integrations.base import Integration, TaskFailure, TaskOutcome
 from ferry.integrations.lambda_ import LambdaIntegration, LocalFunctions
 from ferry.jsontypes import JSON, dumps
 from ferry.runner.clock import Clock, SystemClock
+from ferry.runner.dispatch import Submitted, dispatch
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -138,27 +139,16 @@ class LocalRunner:
                 self._in_flight.discard(command.task_id)
 
     def _invoke(self, command: RunTask) -> None:
-        request = TaskRequest(
-            resource=command.resource,
-            payload=command.payload,
-            context=command.context,
-            timeout_seconds=command.timeout_seconds,
-            idempotency_key=command.idempotency_key,
-        )
-        self._inbox.put((command.task_id, invoke(self.integrations, request)))
-
-
-def invoke(integrations: Sequence[Integration], request: TaskRequest) -> TaskOutcome:
-    """Hand a task to the first integration that handles its resource."""
-    for integration in integrations:
-        if integration.handles(request.resource):
-            try:
-                return integration.invoke(request)
-            except Exception as exc:
-                return TaskFailure(type(exc).__name__, str(exc))
-    return TaskFailure(
-        "States.Runtime", f"Ferry has no integration for the resource '{request.resource}'"
-    )
+        outcome = dispatch(self.integrations, command)
+        if isinstance(outcome, Submitted):
+            # Nothing in this process can answer a task token: callback tasks need the
+            # durable runner (ferry server), where SendTaskSuccess reaches them.
+            outcome = TaskFailure(
+                "States.Runtime",
+                "callback tasks (.waitForTaskToken) need a durable store: run them with "
+                "ferry server, where SendTaskSuccess/SendTaskFailure can answer the token",
+            )
+        self._inbox.put((command.task_id, outcome))
 
 
 def default_integrations(functions_dir: Path | None) -> list[Integration]:

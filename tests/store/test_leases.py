@@ -107,3 +107,14 @@ def test_postgres_grab_skips_rows_another_process_has_locked(pg_schema_url: str)
     finally:
         first.close()
         second.close()
+
+
+def test_claim_takes_one_execution_unless_another_owner_holds_it(store: SqlStore) -> None:
+    first, second = _start(store, 2)
+    assert store.leases.claim("a", first, now=0.0, lease_seconds=30.0) is True
+    assert store.leases.holder(first) == ("a", 30.0)
+    assert store.leases.holder(second) is None  # only the named execution was taken
+    assert store.leases.claim("b", first, now=10.0, lease_seconds=30.0) is False
+    assert store.leases.claim("a", first, now=10.0, lease_seconds=30.0) is True  # own: renews
+    assert store.leases.holder(first) == ("a", 40.0)
+    assert store.leases.claim("b", first, now=41.0, lease_seconds=30.0) is True  # expired

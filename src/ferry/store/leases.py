@@ -34,6 +34,20 @@ class SqlLeaseStore:
             rows = tx.rows(_GRAB, (owner, now + lease_seconds, now, limit))
         return sorted(str(row[0]) for row in rows)
 
+    def claim(self, owner: str, arn: str, now: float, lease_seconds: float) -> bool:
+        """Take one RUNNING execution if it is unowned, expired or already ``owner``'s.
+
+        What a process that has just started an execution uses to run it itself.
+        """
+        with self._db.transaction() as tx:
+            rows = tx.rows(
+                "UPDATE executions SET owner = ?, lease_until = ? WHERE arn = ? "
+                "AND status = 'RUNNING' AND (owner IS NULL OR owner = ? OR lease_until < ?) "
+                "RETURNING arn",
+                (owner, now + lease_seconds, arn, owner, now),
+            )
+        return bool(rows)
+
     def renew(self, owner: str, now: float, lease_seconds: float) -> list[str]:
         """Extend every lease ``owner`` still holds; return those ARNs.
 

@@ -1,0 +1,385 @@
+"""The durable runner: executions persisted step by step in a store, resumed after a crash.
+
+The contract (that of AWS Standard workflows):
+
+- Every reducer step — the execution state, its history events, timers, task tokens and the
+  signals it consumed — is committed in one transaction *before* any of its commands runs.
+- Tasks run at least once. A task whose step was committed but whose result was not is invoked
+  again when the execution is recovered, with the same idempotency key (execution ARN, state
+  name, entered-event id, retry count); Lambda handlers see it as the same
+  ``context.aws_request_id``, so they can recognise a repeat.
+- Timers are due times in the store, never sleeps: a Wait or a retry back-off resumes with the
+  time it had left. Parallel branches and Map iterations that finished are part of the committed
+  state and never run again.
+- One process owns an execution at a time, through a lease it renews; a dead owner's leases
+  expire and another process (or the same one, restarted) takes its executions over.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import secrets
+import signal
+import socket
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+from ferry.asl.load import load_text
+from ferry.engine.execution import CancelTimer, ExecutionState, RunTask, StartTimer, Step
+from ferry.engine.interpreter import Interpreter
+from ferry.engine.snapshot import from_json, to_json
+from ferry.errors import FerryError
+from ferry.integrations.base import Integration, TaskFailure, TaskOutcome, TaskSuccess
+from ferry.jsontypes import JSON, dumps
+from ferry.runner.clock import Clock, SystemClock
+from ferry.runner.dispatch import Submitted, dispatch
+from ferry.runner.local import execution_info
+from ferry.store.base import Store
+from ferry.store.errors import LeaseLostError, StateMachineDoesNotExistError
+from ferry.store.records import (
+    ExecutionRecord,
+    NewExecution,
+    NewToken,
+    Signal,
+    StepCommit,
+    TokenRecord,
+)
+
+KILL_AFTER_EVENT = "FERRY_TEST_KILL_AFTER_EVENT"
+"""Crash-test hook: SIGKILL this process right after committing the step holding event N."""
+
+
+class InvalidTokenError(FerryError):
+    """AWS's ``InvalidToken``: no task has this token."""
+
+    http_status = 400
+
+
+class TaskTimedOutError(FerryError):
+    """AWS's ``TaskTimedOut``: the token's task already ended (answered, timed out, stopped)."""
+
+    http_status = 400
+
+
+@dataclass(slots=True)
+class _Live:
+    """An execution this process owns, with its state in memory."""
+
+    state: ExecutionState
+    interpreter: Interpreter
+
+
+class DurableRunner:
+    """Runs the executions of a store, one step per transaction."""
+
+    def __init__(
+        self,
+        store: Store,
+        integrations: Sequence[Integration] = (),
+        *,
+        clock: Clock | None = None,
+        owner: str | None = None,
+        lease_seconds: float = 30.0,
+        poll_seconds: float = 0.2,
+        workers: int = 32,
+    ) -> None:
+        self.store = store
+        self.integrations = list(integrations)
+        self.clock = clock or SystemClock()
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.lease_seconds = lease_seconds
+        self.poll_seconds = poll_seconds
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="ferry-task")
+        self._inbox: queue.SimpleQueue[tuple[str, int, TaskOutcome | Submitted]] = (
+            queue.SimpleQueue()
+        )
+        self._live: dict[str, _Live] = {}
+        self._interpreters: dict[tuple[str, str | None], Interpreter] = {}
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        self._next_lease_check = 0.0
+        self._kill_after = int(os.environ.get(KILL_AFTER_EVENT, "0") or 0)
+
+    # -- starting ---------------------------------------------------------------------
+    def start(self, machine_arn: str, data: JSON, name: str | None = None) -> ExecutionRecord:
+        """StartExecution: create the execution and run its first step in this process.
+
+        The same name with the same input while it runs returns the running execution;
+        otherwise the store raises ExecutionAlreadyExistsError.
+        """
+        machine = self.store.machines.describe(machine_arn)
+        if machine is None:
+            raise StateMachineDoesNotExistError(f"State Machine Does Not Exist: '{machine_arn}'")
+        now = self.clock.now()
+        info = execution_info(machine.name, name, data, now)
+        record, created = self.store.executions.create(
+            NewExecution(
+                arn=info.arn,
+                machine_arn=machine_arn,
+                name=info.name,
+                input=dumps(data),
+                state="",
+                start_date=now,
+                revision_id=machine.revision_id,
+            )
+        )
+        if created and self.store.leases.claim(self.owner, record.arn, now, self.lease_seconds):
+            self._begin(record)
+        return record
+
+    def _begin(self, record: ExecutionRecord) -> None:
+        interpreter = self._interpreter(record.machine_arn, record.revision_id)
+        machine_name = record.machine_arn.rsplit(":", 1)[-1]
+        info = execution_info(
+            machine_name, record.name, json.loads(record.input), record.start_date
+        )
+        info = replace(info, secret=secrets.token_hex(32))
+        state, step = interpreter.start(info, self.clock.now())
+        live = _Live(state, interpreter)
+        self._live[record.arn] = live
+        self._commit(record.arn, live, step, {})
+
+    def _interpreter(self, machine_arn: str, revision_id: str | None) -> Interpreter:
+        key = (machine_arn, revision_id)
+        interpreter = self._interpreters.get(key)
+        if interpreter is None:
+            machine = None
+            if revision_id is not None:
+                machine = self.store.machines.revision(machine_arn, revision_id)
+            machine = machine or self.store.machines.describe(machine_arn)
+            if machine is None:
+                raise LookupError(f"state machine {machine_arn} is gone")
+            interpreter = self._interpreters[key] = Interpreter(load_text(machine.definition))
+        return interpreter
+
+    # -- signals: what other processes (the API, the CLI) tell an execution -----------------
+    def stop(self, execution_arn: str, error: str | None = None, cause: str | None = None) -> None:
+        """StopExecution: the owner aborts the execution at its next poll."""
+        self._signal(execution_arn, "stop", {"error": error, "cause": cause})
+
+    def send_task_success(self, token: str, output: JSON) -> None:
+        """SendTaskSuccess: complete the callback task holding ``token`` with ``output``."""
+        record = self._token(token)
+        self._signal(
+            record.execution_arn,
+            "task_success",
+            {"task_id": record.task_id, "output": dumps(output)},
+        )
+
+    def send_task_failure(self, token: str, error: str | None, cause: str | None) -> None:
+        """SendTaskFailure: fail the callback task holding ``token``."""
+        record = self._token(token)
+        payload = {"task_id": record.task_id, "error": error, "cause": cause}
+        self._signal(record.execution_arn, "task_failure", payload)
+
+    def send_task_heartbeat(self, token: str) -> None:
+        """SendTaskHeartbeat: restart the task's HeartbeatSeconds."""
+        record = self._token(token)
+        self.store.tokens.heartbeat(token, self.clock.now())
+        self._signal(record.execution_arn, "task_heartbeat", {"task_id": record.task_id})
+
+    def _token(self, token: str) -> TokenRecord:
+        record = self.store.tokens.find(token)
+        if record is None:
+            raise InvalidTokenError("Invalid Token: the task token is not known")
+        if record.settled is not None:
+            raise TaskTimedOutError("Task Timed Out: the task for this token has already ended")
+        return record
+
+    def _signal(self, execution_arn: str, kind: str, payload: JSON) -> None:
+        self.store.signals.push(execution_arn, kind, dumps(payload), self.clock.now())
+
+    # -- the loop ---------------------------------------------------------------------
+    def run_until_closed(self, arn: str) -> ExecutionRecord:
+        """Work until the execution is no longer RUNNING; return its final record."""
+        while True:
+            record = self.store.executions.describe(arn)
+            assert record is not None
+            if record.status != "RUNNING":
+                return record
+            self.poll()
+
+    def serve(self, stop: threading.Event) -> None:
+        """Run every execution this process can own until ``stop`` is set."""
+        while not stop.is_set():
+            self.poll()
+
+    def close(self) -> None:
+        """Give up this process's leases and stop its worker threads (without waiting)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.store.leases.release(self.owner)
+
+    def poll(self) -> None:
+        """One round: leases, due timers, signals, then task results (waiting a little)."""
+        now = self.clock.now()
+        if now >= self._next_lease_check:
+            self._maintain_leases(now)
+        self._fire_timers(now)
+        self._apply_signals()
+        self._await_results()
+
+    def _maintain_leases(self, now: float) -> None:
+        self._next_lease_check = now + self.lease_seconds / 3
+        kept = set(self.store.leases.renew(self.owner, now, self.lease_seconds))
+        for arn in list(self._live):
+            if arn not in kept:
+                del self._live[arn]  # taken over by another process, or closed
+        for arn in self.store.leases.acquire(self.owner, now, self.lease_seconds):
+            if arn not in self._live:
+                self._adopt(arn)
+
+    def _adopt(self, arn: str) -> None:
+        """Take over an execution another (dead) process, or an earlier life, left running."""
+        record = self.store.executions.describe(arn)
+        blob = self.store.executions.state(arn)
+        if record is None or blob is None:
+            return
+        if blob == "":  # created, but its first step never committed
+            self._begin(record)
+            return
+        interpreter = self._interpreter(record.machine_arn, record.revision_id)
+        state = from_json(json.loads(blob))
+        self._live[arn] = _Live(state, interpreter)
+        for command in state.tasks.values():  # at-least-once: run unanswered tasks again
+            self._submit(arn, command)
+
+    def _fire_timers(self, now: float) -> None:
+        for timer in self.store.timers.due(now, owner=self.owner):
+            live = self._live.get(timer.execution_arn)
+            if live is None:
+                continue
+            tokens = _tokens(live.state)
+            step = live.interpreter.timer_fired(live.state, timer.timer_id, now)
+            self._commit(timer.execution_arn, live, step, tokens, fired=(timer.timer_id,))
+
+    def _apply_signals(self) -> None:
+        for sig in self.store.signals.pending_for_owner(self.owner):
+            live = self._live.get(sig.execution_arn)
+            if live is None:
+                continue
+            tokens = _tokens(live.state)
+            step = self._signal_step(live, sig)
+            self._commit(sig.execution_arn, live, step, tokens, consumed=(sig.id,))
+
+    def _signal_step(self, live: _Live, sig: Signal) -> Step:
+        payload = json.loads(sig.payload)
+        now = self.clock.now()
+        interpreter, state = live.interpreter, live.state
+        match sig.kind:
+            case "task_success":
+                outcome = TaskSuccess(json.loads(payload["output"]))
+                return interpreter.task_completed(state, payload["task_id"], outcome, now)
+            case "task_failure":
+                failure = TaskFailure(payload.get("error"), payload.get("cause"))
+                return interpreter.task_completed(state, payload["task_id"], failure, now)
+            case "task_heartbeat":
+                return interpreter.task_heartbeat(state, payload["task_id"], now)
+            case "stop":
+                return interpreter.stop(state, payload.get("error"), payload.get("cause"), now)
+        return Step()
+
+    def _await_results(self) -> None:
+        timeout = self.poll_seconds
+        next_due = self.store.timers.next_due()
+        now = self.clock.now()
+        if next_due is not None:
+            if self._in_flight == 0 and self.clock.can_jump and self._live:
+                self.clock.jump_to(next_due)
+                return
+            timeout = max(0.0, min(timeout, next_due - now))
+        try:
+            arn, task_id, outcome = self._inbox.get(timeout=timeout)
+        except queue.Empty:
+            return
+        self._on_result(arn, task_id, outcome)
+        while True:  # take whatever else has arrived without waiting
+            try:
+                arn, task_id, outcome = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            self._on_result(arn, task_id, outcome)
+
+    def _on_result(self, arn: str, task_id: int, outcome: TaskOutcome | Submitted) -> None:
+        with self._lock:
+            self._in_flight -= 1
+        live = self._live.get(arn)
+        if live is None:
+            return
+        now = self.clock.now()
+        tokens = _tokens(live.state)
+        if isinstance(outcome, Submitted):
+            step = live.interpreter.task_submitted(live.state, task_id, outcome.response, now)
+        else:
+            step = live.interpreter.task_completed(live.state, task_id, outcome, now)
+        self._commit(arn, live, step, tokens)
+
+    # -- committing -------------------------------------------------------------------
+    def _commit(
+        self,
+        arn: str,
+        live: _Live,
+        step: Step,
+        tokens_before: dict[int, str],
+        *,
+        consumed: Sequence[int] = (),
+        fired: Sequence[int] = (),
+    ) -> None:
+        state = live.state
+        closed = state.status != "RUNNING"
+        now = self.clock.now()
+        commit = StepCommit(
+            state=dumps(to_json(state)),
+            now=now,
+            status=state.status,
+            output=dumps(state.output) if state.status == "SUCCEEDED" else None,
+            error=state.error,
+            cause=state.cause,
+            stop_date=now if closed else None,
+            events=step.events,
+            timers_added=[(c.timer_id, c.due) for c in step.commands if isinstance(c, StartTimer)],
+            timers_removed=[
+                *fired,
+                *(c.timer_id for c in step.commands if isinstance(c, CancelTimer)),
+            ],
+            tokens_issued=[
+                NewToken(c.token, arn, c.task_id, now, c.heartbeat_seconds)
+                for c in step.commands
+                if isinstance(c, RunTask) and c.token is not None
+            ],
+            tokens_settled=[t for task, t in tokens_before.items() if task not in state.tasks],
+            owner=self.owner,
+            signals_consumed=consumed,
+        )
+        try:
+            self.store.executions.commit_step(arn, commit)
+        except LeaseLostError:
+            self._live.pop(arn, None)  # another process owns it now; its state wins
+            return
+        self._crash_hook(state)
+        if closed:
+            self._live.pop(arn, None)
+            return
+        for command in step.commands:
+            if isinstance(command, RunTask):
+                self._submit(arn, command)
+
+    def _crash_hook(self, state: ExecutionState) -> None:
+        if self._kill_after and state.last_event_id >= self._kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def _submit(self, arn: str, command: RunTask) -> None:
+        with self._lock:
+            self._in_flight += 1
+        self._pool.submit(self._run_task, arn, command)
+
+    def _run_task(self, arn: str, command: RunTask) -> None:
+        self._inbox.put((arn, command.task_id, dispatch(self.integrations, command)))
+
+
+def _tokens(state: ExecutionState) -> dict[int, str]:
+    """The task tokens of the tasks that are running now."""
+    return {task: c.token for task, c in state.tasks.items() if c.token is not None}

@@ -16,10 +16,12 @@ from pathlib import Path
 from ferry import __version__
 from ferry.asl.load import load_file
 from ferry.asl.validate import parse_definition_text, validate
+from ferry.cli import durable
 from ferry.engine.context import iso_time
 from ferry.errors import ConfigError, DefinitionError, FerryError, InputError
 from ferry.jsontypes import JSON
 from ferry.runner.local import ExecutionResult, run
+from ferry.store import open_store
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,11 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("--name", help="execution name (default: a UUID)")
     run_cmd.add_argument("--json", action="store_true", help="print status/output/error/cause")
     run_cmd.add_argument("--history", action="store_true", help="print the execution history")
+    run_cmd.add_argument("--store", help="run durably in this store (sqlite:///ferry.db, ...)")
+    run_cmd.add_argument("--lease-seconds", type=float, default=30.0, help=argparse.SUPPRESS)
     run_cmd.set_defaults(handler=_run)
 
     validate_cmd = commands.add_parser("validate", help="check definitions as AWS does")
     validate_cmd.add_argument("files", nargs="+", type=Path, help="ASL definition files")
     validate_cmd.set_defaults(handler=_validate, definition="")
+    durable.add_commands(commands)
     return parser
 
 
@@ -81,6 +86,8 @@ def _run(args: argparse.Namespace) -> int:
     data = _read_input(args.input)
     if args.functions is not None and not args.functions.is_dir():
         raise ConfigError(f"--functions {args.functions}: not a directory")
+    if args.store is not None:
+        return _run_durable(args, data)
     machine = load_file(args.definition)
     result = run(
         machine,
@@ -88,6 +95,25 @@ def _run(args: argparse.Namespace) -> int:
         functions_dir=args.functions,
         name=args.name,
         state_machine_name=args.definition.stem.split(".")[0],
+    )
+    _report(result, args)
+    return 0 if result.status == "SUCCEEDED" else 1
+
+
+def _run_durable(args: argparse.Namespace, data: JSON) -> int:
+    record = durable.run_durable(args, data)
+    store = open_store(args.store)
+    try:
+        history = store.history.read(record.arn).items if args.history else []
+    finally:
+        store.close()
+    result = ExecutionResult(
+        execution_arn=record.arn,
+        status=record.status,
+        output=None if record.output is None else json.loads(record.output),
+        error=record.error,
+        cause=record.cause,
+        history=history,
     )
     _report(result, args)
     return 0 if result.status == "SUCCEEDED" else 1

@@ -38,6 +38,7 @@ class Fanout:
     tolerated: float | None = None  # Map: how many failed items are tolerated
     failure: Failure | None = None
     pumping: bool = False
+    done: list[int] = field(default_factory=list)  # slots that succeeded (kept for redrive)
 
 
 @dataclass(slots=True)
@@ -62,6 +63,10 @@ class Frame:
     timer_id: int | None = None
     fanout: Fanout | None = None
     output: JSON = None
+    # Redrive: the outputs of the children that succeeded before the state failed, and (set
+    # by a redrive) the ones the state's next attempt reuses instead of running them again.
+    fanout_successes: dict[int, JSON] | None = None
+    redrive: dict[int, JSON] | None = None
 
 
 @dataclass(slots=True)

@@ -28,7 +28,10 @@ def start(
     limit: int,
     tolerated: float | None = None,
 ) -> Outcome:
-    """Launch children for ``frame``'s Parallel/Map state; return its outcome if all finished."""
+    """Launch children for ``frame``'s Parallel/Map state; return its outcome if all finished.
+
+    After a redrive, the children that had succeeded keep their outputs and do not run again.
+    """
     total = len(inputs)
     frame.fanout = Fanout(
         total=total,
@@ -39,6 +42,11 @@ def start(
         tolerated=tolerated,
     )
     frame.phase = "children"
+    frame.fanout_successes = None
+    reused, frame.redrive = frame.redrive or {}, None
+    for slot, output in reused.items():
+        frame.fanout.results[slot] = output
+    frame.fanout.done = sorted(reused)
     act.handoffs.pop(frame.id, None)
     _pump(act, frame)
     return _outcome_if_complete(act, frame)
@@ -50,6 +58,7 @@ def child_succeeded(act: Activation, child: Frame) -> None:
     fan = parent.fanout
     assert fan is not None
     fan.results[child.slot] = child.output
+    fan.done.append(child.slot)
     event_id = _iteration_event(act, parent, child, "MapIterationSucceeded")
     # A worker with no item left hands its *last published* event on to the state (AWS: the
     # MapStateSucceeded after the last iteration points at its MapIterationSucceeded).
@@ -158,6 +167,9 @@ def _launch(act: Activation, frame: Frame, fan: Fanout) -> list[Frame]:
     while _room(fan):
         slot = fan.started
         fan.started += 1
+        if slot in fan.done:  # kept from before a redrive
+            fan.finished += 1
+            continue
         source = waiting.pop(0) if waiting else None
         child = act.new_frame(frame, slot, fan.programs[slot], fan.inputs[slot], source)
         fan.children[slot] = child.id
@@ -179,6 +191,7 @@ def _outcome_if_complete(act: Activation, frame: Frame) -> Outcome:
         if fan.children:
             return BLOCKED
         frame.fanout = None
+        frame.fanout_successes = {slot: fan.results[slot] for slot in fan.done}
         # The interpreter writes MapStateFailed/ParallelStateFailed, unless the state retries.
         return Failed(fan.failure)
     if fan.finished < fan.total:

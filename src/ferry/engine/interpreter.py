@@ -71,6 +71,11 @@ class Interpreter:
         act.on_task(task_id, outcome)
         return act.step
 
+    def redrive(self, state: ExecutionState, now: float) -> Step | None:
+        """RedriveExecution; None when the execution cannot be redriven (RUNNING, SUCCEEDED)."""
+        act = Activation(self, state, now)
+        return act.step if act.redrive() else None
+
     def task_heartbeat(self, state: ExecutionState, task_id: int, now: float) -> Step:
         """SendTaskHeartbeat for a running task (unknown or finished tasks are ignored)."""
         act = Activation(self, state, now)
@@ -466,12 +471,37 @@ class Activation:
         st.output = output
         if status == "TIMED_OUT":
             st.error, st.cause = None, None
+        elif status == "ABORTED":
+            st.error, st.cause = details.get("error"), details.get("cause")
         # AWS writes the details object even when empty (a Fail state without Error/Cause).
         previous = None if root is not None else st.last_event_id
         self.history.emit(root, event_type, details, previous=previous)
-        st.frames.clear()
+        if status == "SUCCEEDED":
+            st.frames.clear()  # the others keep their frames: a redrive starts from them
+
+    def redrive(self) -> bool:
+        """RedriveExecution: run the root's unsuccessful state again, reusing the Map
+        iterations and Parallel branches that had succeeded (docs: "Redriving executions")."""
+        st = self.state
+        root = next((f for f in st.frames.values() if f.parent is None), None)
+        if st.status not in _REDRIVABLE or root is None:
+            return False
+        successes = root.fanout_successes
+        if root.fanout is not None:  # stopped or timed out while its children ran
+            successes = {slot: root.fanout.results[slot] for slot in root.fanout.done}
+        st.frames = {root.id: root}
+        root.fanout, root.task_id, root.timer_id = None, None, None
+        root.redrive, root.fanout_successes = successes, None
+        st.status, st.output, st.error, st.cause = "RUNNING", None, None, None
+        st.info.redrive_count += 1
+        self.history.emit(root, "ExecutionRedriven", {"redriveCount": st.info.redrive_count})
+        if self.interpreter.machine.timeout_seconds is not None:
+            self._timer_at(None, self.now + self.interpreter.machine.timeout_seconds, "execution")
+        self.advance(root, self.enter(root))
+        return True
 
 
+_REDRIVABLE = frozenset({"FAILED", "ABORTED", "TIMED_OUT"})
 _NOT_TRUNCATED = {"truncated": False}
 _STATE_CLASSES = (PassState, TaskState, ChoiceState, WaitState, SucceedState, FailState)
 _ENTERED = {

@@ -58,6 +58,8 @@ def _frame_to_json(frame: Frame) -> dict[str, JSON]:
     item = {f.name: getattr(frame, f.name) for f in fields(Frame) if f.name != "raw_input_text"}
     item["retrier_attempts"] = [[k, v] for k, v in frame.retrier_attempts.items()]
     item["fanout"] = None if frame.fanout is None else _fanout_to_json(frame.fanout)
+    item["fanout_successes"] = _pairs(frame.fanout_successes)
+    item["redrive"] = _pairs(frame.redrive)
     return item
 
 
@@ -65,7 +67,18 @@ def _frame_from_json(item: dict[str, Any]) -> Frame:
     values = dict(item)
     values["retrier_attempts"] = dict(item["retrier_attempts"])
     values["fanout"] = None if item["fanout"] is None else _fanout_from_json(item["fanout"])
+    values["fanout_successes"] = _unpairs(item.get("fanout_successes"))
+    values["redrive"] = _unpairs(item.get("redrive"))
     return Frame(**values)
+
+
+def _pairs(slots: dict[int, JSON] | None) -> list[list[JSON]] | None:
+    """Integer-keyed dicts travel as pairs (JSON object keys are strings)."""
+    return None if slots is None else [[slot, value] for slot, value in slots.items()]
+
+
+def _unpairs(pairs: list[list[Any]] | None) -> dict[int, JSON] | None:
+    return None if pairs is None else {int(slot): value for slot, value in pairs}
 
 
 def _fanout_to_json(fan: Fanout) -> dict[str, JSON]:

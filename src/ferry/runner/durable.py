@@ -37,9 +37,14 @@ from ferry.integrations.base import Integration, TaskFailure, TaskOutcome, TaskS
 from ferry.jsontypes import JSON, dumps
 from ferry.runner.clock import Clock, SystemClock
 from ferry.runner.dispatch import Submitted, dispatch
-from ferry.runner.local import execution_info
+from ferry.runner.local import ExecutionResult, execution_info, run
 from ferry.store.base import Store
-from ferry.store.errors import LeaseLostError, StateMachineDoesNotExistError
+from ferry.store.errors import (
+    ExecutionDoesNotExistError,
+    ExecutionNotRedrivableError,
+    LeaseLostError,
+    StateMachineDoesNotExistError,
+)
 from ferry.store.records import (
     ExecutionRecord,
     NewExecution,
@@ -116,6 +121,8 @@ class DurableRunner:
             raise StateMachineDoesNotExistError(f"State Machine Does Not Exist: '{machine_arn}'")
         now = self.clock.now()
         info = execution_info(machine.name, name, data, now)
+        if machine.type == "EXPRESS":
+            return self._start_express(machine.definition, machine_arn, info.name, data)
         record, created = self.store.executions.create(
             NewExecution(
                 arn=info.arn,
@@ -130,6 +137,53 @@ class DurableRunner:
         if created and self.store.leases.claim(self.owner, record.arn, now, self.lease_seconds):
             self._begin(record)
         return record
+
+    def start_sync(self, machine_arn: str, data: JSON, name: str | None = None) -> ExecutionResult:
+        """StartSyncExecution (EXPRESS): run in memory to the end and return the result."""
+        machine = self.store.machines.describe(machine_arn)
+        if machine is None:
+            raise StateMachineDoesNotExistError(f"State Machine Does Not Exist: '{machine_arn}'")
+        return run(
+            load_text(machine.definition),
+            data,
+            name=name,
+            clock=self.clock,
+            state_machine_name=machine.name,
+            integrations=self.integrations,
+        )
+
+    def _start_express(
+        self, definition: str, machine_arn: str, name: str, data: JSON
+    ) -> ExecutionRecord:
+        """Express workflows keep no per-step state and no history, as on AWS: the execution
+        runs in memory on a worker thread, and nothing of it reaches the store."""
+        machine = load_text(definition)
+        machine_name = machine_arn.rsplit(":", 1)[-1]
+        now = self.clock.now()
+        self._pool.submit(
+            run,
+            machine,
+            data,
+            name=name,
+            state_machine_name=machine_name,
+            integrations=self.integrations,
+        )
+        arn = execution_info(machine_name, name, data, now).arn.replace(":execution:", ":express:")
+        return ExecutionRecord(
+            arn,
+            machine_arn,
+            name,
+            None,
+            dumps(data),
+            "RUNNING",
+            None,
+            None,
+            None,
+            now,
+            None,
+            0,
+            None,
+        )
 
     def _begin(self, record: ExecutionRecord) -> None:
         interpreter = self._interpreter(record.machine_arn, record.revision_id)
@@ -155,6 +209,36 @@ class DurableRunner:
                 raise LookupError(f"state machine {machine_arn} is gone")
             interpreter = self._interpreters[key] = Interpreter(load_text(machine.definition))
         return interpreter
+
+    def redrive(self, execution_arn: str) -> ExecutionRecord:
+        """RedriveExecution: reopen a FAILED/ABORTED/TIMED_OUT execution from its failed state.
+
+        Raises:
+            ExecutionDoesNotExistError: No execution has this ARN.
+            ExecutionNotRedrivableError: It is RUNNING or SUCCEEDED.
+        """
+        record = self.store.executions.describe(execution_arn)
+        blob = self.store.executions.state(execution_arn)
+        if record is None or blob is None:
+            raise ExecutionDoesNotExistError(f"Execution Does Not Exist: '{execution_arn}'")
+        if record.status not in ("FAILED", "ABORTED", "TIMED_OUT") or not blob:
+            raise ExecutionNotRedrivableError(
+                f"Execution is {record.status} and cannot be redriven: '{execution_arn}'"
+            )
+        interpreter = self._interpreter(record.machine_arn, record.revision_id)
+        state = from_json(json.loads(blob))
+        step = interpreter.redrive(state, self.clock.now())
+        if step is None:
+            raise ExecutionNotRedrivableError(f"Execution cannot be redriven: '{execution_arn}'")
+        commit = self._step_commit(execution_arn, state, step, {})
+        reopened = self.store.executions.redrive(execution_arn, commit.state, commit.now, commit)
+        now = self.clock.now()
+        if self.store.leases.claim(self.owner, execution_arn, now, self.lease_seconds):
+            self._live[execution_arn] = _Live(state, interpreter)
+            for command in step.commands:
+                if isinstance(command, RunTask):
+                    self._submit(execution_arn, command)
+        return reopened
 
     # -- signals: what other processes (the API, the CLI) tell an execution -----------------
     def stop(self, execution_arn: str, error: str | None = None, cause: str | None = None) -> None:
@@ -328,10 +412,35 @@ class DurableRunner:
         consumed: Sequence[int] = (),
         fired: Sequence[int] = (),
     ) -> None:
-        state = live.state
+        commit = self._step_commit(
+            arn, live.state, step, tokens_before, consumed=consumed, fired=fired
+        )
+        try:
+            self.store.executions.commit_step(arn, commit)
+        except LeaseLostError:
+            self._live.pop(arn, None)  # another process owns it now; its state wins
+            return
+        self._crash_hook(live.state)
+        if commit.status != "RUNNING":
+            self._live.pop(arn, None)
+            return
+        for command in step.commands:
+            if isinstance(command, RunTask):
+                self._submit(arn, command)
+
+    def _step_commit(
+        self,
+        arn: str,
+        state: ExecutionState,
+        step: Step,
+        tokens_before: dict[int, str],
+        *,
+        consumed: Sequence[int] = (),
+        fired: Sequence[int] = (),
+    ) -> StepCommit:
         closed = state.status != "RUNNING"
         now = self.clock.now()
-        commit = StepCommit(
+        return StepCommit(
             state=dumps(to_json(state)),
             now=now,
             status=state.status,
@@ -354,18 +463,6 @@ class DurableRunner:
             owner=self.owner,
             signals_consumed=consumed,
         )
-        try:
-            self.store.executions.commit_step(arn, commit)
-        except LeaseLostError:
-            self._live.pop(arn, None)  # another process owns it now; its state wins
-            return
-        self._crash_hook(state)
-        if closed:
-            self._live.pop(arn, None)
-            return
-        for command in step.commands:
-            if isinstance(command, RunTask):
-                self._submit(arn, command)
 
     def _crash_hook(self, state: ExecutionState) -> None:
         if self._kill_after and state.last_event_id >= self._kill_after:

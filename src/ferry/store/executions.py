@@ -173,11 +173,15 @@ class SqlExecutionStore:
         if tx.execute(sql, params) == 0:
             _raise_missing_or_lost(tx, arn, commit.owner)
 
-    def redrive(self, arn: str, state: str, now: float) -> ExecutionRecord:
+    def redrive(
+        self, arn: str, state: str, now: float, step: StepCommit | None = None
+    ) -> ExecutionRecord:
         """Reopen a FAILED/ABORTED/TIMED_OUT execution with a new state blob.
 
         It keeps its ARN and input; ``redrive_count`` goes up by one and ``redrive_date`` is
-        ``now`` (AWS RedriveExecution).
+        ``now`` (AWS RedriveExecution). ``step``, when given, is the redrive's first reducer
+        step (ExecutionRedriven and what follows): its events, timers and tokens are written in
+        the same transaction, so a crash cannot leave a reopened execution without them.
 
         Raises:
             ExecutionDoesNotExistError: No execution has this ARN.
@@ -195,6 +199,11 @@ class SqlExecutionStore:
                 raise ExecutionNotRedrivableError(
                     f"Execution is {current[0]} and cannot be redriven: '{arn}'"
                 )
+            if step is not None:
+                if step.events:
+                    tx.many(INSERT_EVENT, event_rows(arn, step.events))
+                _write_timers(tx, arn, step)
+                _write_tokens(tx, arn, step)
         return _record(row)
 
 

@@ -69,6 +69,13 @@ class ManualClock:
             self._now += seconds
 
 
+def in_flight(runner: DurableRunner) -> int:
+    """How many tasks ``runner`` has handed to its workers and not yet taken the results of."""
+    # No public view of a runner's worker threads; tests need to know that a late result has
+    # been handed back (or that nothing was invoked) before asserting what it changed.
+    return runner._in_flight
+
+
 @dataclass
 class Call:
     """One handler invocation as the handler saw it."""

@@ -10,9 +10,11 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+import pytest
+
 from ferry.jsontypes import dumps
 
-from .conftest import MAX_POLLS, DurableKit
+from .conftest import MAX_POLLS, DurableKit, in_flight
 
 WORK = """
 def handler(event, context):
@@ -70,3 +72,72 @@ def test_each_execution_is_run_by_exactly_one_of_two_runners(kit: DurableKit) ->
     for arn in arns:
         ids = [e["id"] for e in kit.history(arn)]
         assert ids == list(range(1, len(ids) + 1))
+
+
+def _wait_machine(kit: DurableKit, seconds: int) -> str:
+    return kit.machine(
+        {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": seconds, "End": True}}},
+        name=f"Wait{seconds}",
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="DurableRunner._await_results jumps the clock to store.timers.next_due(), the "
+    "earliest timer of *any* execution: while another owner's earlier timer is pending, the "
+    "clock stays on it, poll returns without waiting and run_until_closed never ends (with "
+    "SystemClock the same makes poll spin with a zero timeout)",
+)
+def test_a_runner_is_not_held_up_by_another_owners_timer(kit: DurableKit) -> None:
+    a = kit.runner("a", lease_seconds=1000)
+    a.start(_wait_machine(kit, 50), {})  # A stays alive (its lease holds) but is busy elsewhere
+    b = kit.runner("b", lease_seconds=1000)
+    mine = b.start(_wait_machine(kit, 100), {})
+    kit.poll_until(b, lambda: _all_closed(kit, [mine.arn]))
+    record = kit.store.executions.describe(mine.arn)
+    assert record is not None
+    assert record.status == "SUCCEEDED"
+
+
+def test_another_runner_starting_the_same_name_returns_the_running_execution(
+    kit: DurableKit,
+) -> None:
+    machine = _wait_machine(kit, 3600)
+    a, b = kit.runner("a"), kit.runner("b")
+    first = a.start(machine, {"n": 1}, name="shared")
+    again = b.start(machine, {"n": 1}, name="shared")
+    assert again.arn == first.arn
+    holder = kit.store.leases.holder(first.arn)
+    assert holder is not None
+    assert holder[0] == "a"  # B did not take it over
+    assert kit.event_types(first.arn) == ["ExecutionStarted", "WaitStateEntered"]
+
+
+BLOCK = """
+def handler(event, context):
+    probe.record("block", event, context.aws_request_id)
+    probe.arrived.release()
+    probe.release.wait(30)
+    return {"late": True}
+"""
+
+
+def test_a_stop_sent_through_another_runner_aborts_a_running_task(kit: DurableKit) -> None:
+    block = kit.function("block", BLOCK)
+    machine = kit.machine(
+        {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": block, "End": True}}}
+    )
+    owner = kit.runner("a")
+    started = owner.start(machine, {})
+    kit.probe.wait_arrived()
+    kit.runner("api").stop(started.arn, "Stop.ByApi", "requested elsewhere")
+    final = owner.run_until_closed(started.arn)
+    assert final.status == "ABORTED"
+    assert (final.error, final.cause) == ("Stop.ByApi", "requested elsewhere")
+    history = kit.history(started.arn)
+    assert history[-1]["type"] == "ExecutionAborted"
+    assert "LambdaFunctionSucceeded" not in kit.event_types(started.arn)
+
+    kit.probe.release.set()  # the cancelled handler answers late: nothing changes
+    kit.poll_until(owner, lambda: in_flight(owner) == 0)
+    assert kit.history(started.arn) == history

@@ -250,3 +250,20 @@ def test_adopting_a_submitted_callback_does_not_call_it_again(
 def _holder(kit: DurableKit, arn: str) -> str | None:
     holder = kit.store.leases.holder(arn)
     return None if holder is None else holder[0]
+
+
+def test_a_heartbeat_deadline_survives_a_change_of_owner(
+    kit: DurableKit, clock: ManualClock
+) -> None:
+    a = kit.runner("a", lease_seconds=10)
+    started = a.start(_one_ask(kit, HeartbeatSeconds=60), {})
+    kit.poll_until(a, lambda: _submitted(kit, started.arn))
+    [scheduled] = [e for e in kit.history(started.arn) if e["type"] == "TaskScheduled"]
+    assert isinstance(scheduled["timestamp"], float)
+    clock.advance(11)  # A is gone
+    b = kit.runner("b", lease_seconds=10)
+    final = b.run_until_closed(started.arn)
+    assert final.error == "States.HeartbeatTimeout"
+    [timed_out] = [e for e in kit.history(started.arn) if e["type"] == "TaskTimedOut"]
+    # The deadline A committed, not one restarted when B took over (+11 +60).
+    assert timed_out["timestamp"] == pytest.approx(scheduled["timestamp"] + 60)

@@ -165,3 +165,25 @@ def test_an_execution_whose_first_step_never_committed_is_begun_by_the_adopter(
     assert types[0] == "ExecutionStarted"
     assert types.count("ExecutionStarted") == 1
     assert types[-1] == "ExecutionSucceeded"
+
+
+def test_a_live_owner_renews_its_lease_and_keeps_its_executions(
+    kit: DurableKit, clock: ManualClock
+) -> None:
+    clock.can_jump = False  # the test decides when time passes
+    machine = kit.machine(
+        {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 100, "End": True}}}
+    )
+    a = kit.runner("a", lease_seconds=LEASE)
+    started = a.start(machine, {})
+    b = kit.runner("b", lease_seconds=LEASE)
+    for _ in range(4):  # 24 s in all, more than twice the lease: A renews as it goes
+        clock.advance(LEASE * 0.6)
+        a.poll()
+        b.poll()
+        holder = kit.store.leases.holder(started.arn)
+        assert holder is not None
+        assert holder[0] == "a"
+    clock.advance(100)
+    assert a.run_until_closed(started.arn).status == "SUCCEEDED"
+    assert kit.event_types(started.arn).count("WaitStateEntered") == 1

@@ -83,8 +83,9 @@ def render(
     info: dict[str, str],
     settings: Settings,
     conformance: str = "",
+    durable: str = "",
 ) -> str:
-    """Return the whole BENCHMARKS.md text."""
+    """Return the whole BENCHMARKS.md text; ``durable`` is ``durable.durable_section``'s."""
     parts = [
         "# Benchmarks\n",
         "Ferry beside the two Step Functions interpreters people run locally today, measured in "
@@ -94,6 +95,7 @@ def render(
         _summary_section(workloads, results),
         _detail_section(workloads, results),
         _notes_section(results),
+        durable,
         _method_section(workloads, settings, info.get("Node", "")),
         conformance,
     ]

@@ -16,6 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import durable
 import peers
 from measure import ENGINE_NAMES, Measurement, measure
 from report import REPO_DIR, Settings, machine_info, render, terminal_table
@@ -39,6 +40,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"comma-separated subset of {','.join(ENGINE_NAMES)}",
     )
     parser.add_argument("--no-write", action="store_true", help="print only; keep BENCHMARKS.md")
+    parser.add_argument(
+        "--no-durable", action="store_true", help="skip the durable runner's figures"
+    )
     parser.add_argument("--output", type=Path, default=REPO_DIR / "BENCHMARKS.md")
     parser.add_argument(
         "--timeout",
@@ -128,12 +132,20 @@ def main(argv: list[str] | None = None) -> int:
             print("ferry: not available yet")
             break
     print(terminal_table(results))
+    durable_text = ""
+    if "ferry" in args.engines and not args.no_durable:
+        figures = durable.measure_all(
+            quick=args.quick, repeat=args.repeat, warmup=args.warmup, timeout=args.timeout
+        )
+        print(durable.terminal_lines(figures))
+        durable_text = durable.durable_section(figures)
     if not args.no_write:
         command = "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
         settings = Settings(args.repeat, args.warmup, args.quick, command.strip())
         info = machine_info(peers.node_version(), versions)
         conformance = "" if args.quick else conformance_section()
-        args.output.write_text(render(workloads, results, info, settings, conformance))
+        text = render(workloads, results, info, settings, conformance, durable_text)
+        args.output.write_text(text)
         print(f"wrote {args.output}")
     return 1 if ferry_failed(results) else 0
 

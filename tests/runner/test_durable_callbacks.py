@@ -226,12 +226,6 @@ def test_a_new_owner_takes_over_a_parked_callback(kit: DurableKit, clock: Manual
     assert kit.event_types(started.arn).count("TaskSucceeded") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DurableRunner._adopt re-submits every task in state.tasks, including a callback "
-    "task whose TaskSubmitted was committed: its Lambda runs again and a second TaskSubmitted "
-    "is recorded",
-)
 def test_adopting_a_submitted_callback_does_not_call_it_again(
     kit: DurableKit, clock: ManualClock
 ) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-import pytest
-
 from ferry.jsontypes import dumps
 
 from .conftest import MAX_POLLS, DurableKit, in_flight
@@ -81,13 +79,6 @@ def _wait_machine(kit: DurableKit, seconds: int) -> str:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DurableRunner._await_results jumps the clock to store.timers.next_due(), the "
-    "earliest timer of *any* execution: while another owner's earlier timer is pending, the "
-    "clock stays on it, poll returns without waiting and run_until_closed never ends (with "
-    "SystemClock the same makes poll spin with a zero timeout)",
-)
 def test_a_runner_is_not_held_up_by_another_owners_timer(kit: DurableKit) -> None:
     a = kit.runner("a", lease_seconds=1000)
     a.start(_wait_machine(kit, 50), {})  # A stays alive (its lease holds) but is busy elsewhere

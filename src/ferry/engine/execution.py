@@ -118,6 +118,7 @@ class RunTask:
     idempotency_key: str
     frame_id: int = -1
     token: str | None = None  # for .waitForTaskToken: the result arrives by SendTask*
+    submitted: bool = False  # the callback's service call returned (TaskSubmitted)
 
 
 @dataclass(frozen=True, slots=True)

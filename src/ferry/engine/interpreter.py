@@ -11,6 +11,7 @@ those are data (:class:`Failure`) and end up in history.
 from __future__ import annotations
 
 import hmac
+from dataclasses import replace
 
 from ferry.asl.model import (
     ChoiceState,
@@ -383,6 +384,7 @@ class Activation:
         request = self.state.tasks.get(task_id)
         if request is None or self.state.status != "RUNNING":
             return
+        self.state.tasks[task_id] = replace(request, submitted=True)
         frame = self.state.frames[request.frame_id]
         task_state = self.state_of(frame)
         assert isinstance(task_state, TaskState)

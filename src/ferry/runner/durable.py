@@ -329,7 +329,8 @@ class DurableRunner:
         state = from_json(json.loads(blob))
         self._live[arn] = _Live(state, interpreter)
         for command in state.tasks.values():  # at-least-once: run unanswered tasks again
-            self._submit(arn, command)
+            if not command.submitted:  # a callback task already handed out its token
+                self._submit(arn, command)
 
     def _fire_timers(self, now: float) -> None:
         for timer in self.store.timers.due(now, owner=self.owner):
@@ -368,7 +369,7 @@ class DurableRunner:
 
     def _await_results(self) -> None:
         timeout = self.poll_seconds
-        next_due = self.store.timers.next_due()
+        next_due = self.store.timers.next_due(owner=self.owner)
         now = self.clock.now()
         if next_due is not None:
             if self._in_flight == 0 and self.clock.can_jump and self._live:

@@ -43,9 +43,17 @@ class SqlTimerStore:
         rows = fetch_rows(self._db, sql + " ORDER BY due LIMIT ?", (*params, limit))
         return [Timer(arn, int(timer_id), float(due)) for arn, timer_id, due in rows]
 
-    def next_due(self) -> float | None:
-        """When the earliest timer falls due, or None when there is none."""
-        row = fetch_one(self._db, "SELECT MIN(due) FROM timers")
+    def next_due(self, *, owner: str | None = None) -> float | None:
+        """When the earliest timer falls due (of ``owner``'s executions, when given)."""
+        if owner is None:
+            row = fetch_one(self._db, "SELECT MIN(due) FROM timers")
+        else:
+            row = fetch_one(
+                self._db,
+                "SELECT MIN(t.due) FROM timers t JOIN executions e ON e.arn = t.execution_arn "
+                "WHERE e.owner = ?",
+                (owner,),
+            )
         return None if row is None or row[0] is None else float(row[0])
 
     def delete(self, execution_arn: str, timer_id: int) -> bool:

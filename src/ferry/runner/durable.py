@@ -54,6 +54,8 @@ from ferry.store.records import (
     TokenRecord,
 )
 
+_WAKE: tuple[str, int, None] = ("", -1, None)
+
 KILL_AFTER_EVENT = "FERRY_TEST_KILL_AFTER_EVENT"
 """Crash-test hook: SIGKILL this process right after committing the step holding event N."""
 
@@ -99,9 +101,10 @@ class DurableRunner:
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="ferry-task")
-        self._inbox: queue.SimpleQueue[tuple[str, int, TaskOutcome | Submitted]] = (
+        self._inbox: queue.SimpleQueue[tuple[str, int, TaskOutcome | Submitted | None]] = (
             queue.SimpleQueue()
         )
+        self._mutex = threading.RLock()  # guards _live and every step
         self._live: dict[str, _Live] = {}
         self._interpreters: dict[tuple[str, str | None], Interpreter] = {}
         self._in_flight = 0
@@ -135,7 +138,8 @@ class DurableRunner:
             )
         )
         if created and self.store.leases.claim(self.owner, record.arn, now, self.lease_seconds):
-            self._begin(record)
+            with self._mutex:
+                self._begin(record)
         return record
 
     def start_sync(self, machine_arn: str, data: JSON, name: str | None = None) -> ExecutionResult:
@@ -217,6 +221,10 @@ class DurableRunner:
             ExecutionDoesNotExistError: No execution has this ARN.
             ExecutionNotRedrivableError: It is RUNNING or SUCCEEDED.
         """
+        with self._mutex:
+            return self._redrive(execution_arn)
+
+    def _redrive(self, execution_arn: str) -> ExecutionRecord:
         record = self.store.executions.describe(execution_arn)
         blob = self.store.executions.state(execution_arn)
         if record is None or blob is None:
@@ -276,6 +284,7 @@ class DurableRunner:
 
     def _signal(self, execution_arn: str, kind: str, payload: JSON) -> None:
         self.store.signals.push(execution_arn, kind, dumps(payload), self.clock.now())
+        self.wake()
 
     # -- the loop ---------------------------------------------------------------------
     def run_until_closed(self, arn: str) -> ExecutionRecord:
@@ -298,13 +307,37 @@ class DurableRunner:
         self.store.leases.release(self.owner)
 
     def poll(self) -> None:
-        """One round: leases, due timers, signals, then task results (waiting a little)."""
-        now = self.clock.now()
-        if now >= self._next_lease_check:
-            self._maintain_leases(now)
-        self._fire_timers(now)
-        self._apply_signals()
-        self._await_results()
+        """One round: leases, due timers, signals, then task results (waiting a little).
+
+        Safe to run in one thread while others call :meth:`start`, :meth:`redrive` or the
+        signal methods (an HTTP API): state changes happen under one lock, and the wait for
+        task results happens outside it.
+        """
+        with self._mutex:
+            now = self.clock.now()
+            if now >= self._next_lease_check:
+                self._maintain_leases(now)
+            self._fire_timers(now)
+            self._apply_signals()
+            timeout = self._wait_time()
+        if timeout is None:
+            return
+        try:
+            item = self._inbox.get(timeout=timeout)
+        except queue.Empty:
+            return
+        with self._mutex:
+            self._on_result(*item)
+            while True:  # take whatever else has arrived without waiting
+                try:
+                    item = self._inbox.get_nowait()
+                except queue.Empty:
+                    return
+                self._on_result(*item)
+
+    def wake(self) -> None:
+        """Cut the current wait short (a signal was pushed from this process)."""
+        self._inbox.put(_WAKE)
 
     def _maintain_leases(self, now: float) -> None:
         self._next_lease_check = now + self.lease_seconds / 3
@@ -367,28 +400,21 @@ class DurableRunner:
                 return interpreter.stop(state, payload.get("error"), payload.get("cause"), now)
         return Step()
 
-    def _await_results(self) -> None:
+    def _wait_time(self) -> float | None:
+        """How long to wait for task results; None to go round at once (the clock jumped)."""
         timeout = self.poll_seconds
         next_due = self.store.timers.next_due(owner=self.owner)
         now = self.clock.now()
         if next_due is not None:
             if self._in_flight == 0 and self.clock.can_jump and self._live:
                 self.clock.jump_to(next_due)
-                return
+                return None
             timeout = max(0.0, min(timeout, next_due - now))
-        try:
-            arn, task_id, outcome = self._inbox.get(timeout=timeout)
-        except queue.Empty:
-            return
-        self._on_result(arn, task_id, outcome)
-        while True:  # take whatever else has arrived without waiting
-            try:
-                arn, task_id, outcome = self._inbox.get_nowait()
-            except queue.Empty:
-                return
-            self._on_result(arn, task_id, outcome)
+        return timeout
 
-    def _on_result(self, arn: str, task_id: int, outcome: TaskOutcome | Submitted) -> None:
+    def _on_result(self, arn: str, task_id: int, outcome: TaskOutcome | Submitted | None) -> None:
+        if outcome is None:  # a wake-up, not a result
+            return
         with self._lock:
             self._in_flight -= 1
         live = self._live.get(arn)

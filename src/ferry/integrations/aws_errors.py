@@ -40,15 +40,24 @@ def java_service_name(service_id: str) -> str:
     return "".join(word.lower().capitalize() for word in text.split())
 
 
-def sdk_failure(service: str, error: ClientError) -> TaskFailure:
+# A HEAD answer has no body to name its error; the Java 2.x S3 client names a 404 to these
+# operations after what is missing (its ExceptionTranslationInterceptor).
+_S3_HEAD_404 = {"HeadObject": "NoSuchKey", "HeadBucket": "NoSuchBucket"}
+
+
+def sdk_failure(service: str, error: ClientError, operation: str = "") -> TaskFailure:
     """The failure an ``aws-sdk:`` task reports for a service error of ``service``.
 
     Args:
         service: The Java 2.x client name (see :func:`java_service_name`).
         error: botocore's error; its class name is the modelled error shape, or
             ``ClientError`` when the service model does not declare the code.
+        operation: The API operation called (``HeadObject``).
     """
     shape = type(error).__name__
+    code = error.response.get("Error", {}).get("Code")
+    if service == "S3" and code == "404" and operation in _S3_HEAD_404:
+        shape = _S3_HEAD_404[operation]
     name = f"{service}Exception" if shape == "ClientError" else shape
     if not name.endswith("Exception"):
         name += "Exception"

@@ -87,7 +87,7 @@ class AwsSdkIntegration:
         try:
             return TaskSuccess(self._call(call, request.payload))
         except ClientError as exc:
-            return sdk_failure(call.error_service, exc)
+            return sdk_failure(call.error_service, exc, call.operation.name)
         except Exception as exc:  # invoke never raises into the engine
             return task_failed(exc)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ferry.asl.build import UnsupportedFeatureError
@@ -39,3 +41,23 @@ def test_jsonata_is_refused_until_it_is_supported() -> None:
     }
     with pytest.raises(UnsupportedFeatureError, match="JSONata"):
         run(definition, {})
+
+
+def test_handlers_get_the_attempts_idempotency_key(tmp_path: Path) -> None:
+    # Issue 3's contract: execution ARN + state name + entered-event id + retry count.
+    (tmp_path / "key.py").write_text(
+        "def handler(event, context):\n    return context.idempotency_key\n"
+    )
+    definition = {
+        "StartAt": "Work",
+        "States": {
+            "Work": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:key",
+                "End": True,
+            }
+        },
+    }
+    result = run(definition, {}, functions_dir=tmp_path, name="k1")
+    assert result.status == "SUCCEEDED"
+    assert result.output == f"{result.execution_arn}/Work/2/0"

@@ -152,7 +152,12 @@ class LambdaIntegration:
     ) -> Invocation:
         try:
             return self.functions.invoke(
-                target.name, body, target.arn, request.timeout_seconds, request_id
+                target.name,
+                body,
+                target.arn,
+                request.timeout_seconds,
+                request_id,
+                idempotency_key=request.idempotency_key,
             )
         except FunctionNotFoundError:
             raise _not_found(target) from None

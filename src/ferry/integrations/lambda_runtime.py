@@ -98,8 +98,18 @@ class CognitoIdentity:
 class LambdaContext:
     """The ``context`` argument a handler receives (fields as in awslambdaric)."""
 
-    def __init__(self, name: str, request_id: str, invoked_arn: str, timeout: float | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        request_id: str,
+        invoked_arn: str,
+        timeout: float | None,
+        idempotency_key: str = "",
+    ) -> None:
         self.function_name = name
+        # Ferry's addition: the attempt's stable key (execution ARN, state name, entered-event
+        # id, retry count). A task re-run after a crash sees the same key (and request id).
+        self.idempotency_key = idempotency_key or request_id
         self.function_version = "$LATEST"
         self.invoked_function_arn = invoked_arn
         self.memory_limit_in_mb = "128"  # a string, read from the environment by the runtime
@@ -138,7 +148,14 @@ class LocalFunctions:
         return self._find(name) is not None
 
     def invoke(
-        self, name: str, payload: bytes, invoked_arn: str, timeout: float | None, request_id: str
+        self,
+        name: str,
+        payload: bytes,
+        invoked_arn: str,
+        timeout: float | None,
+        request_id: str,
+        *,
+        idempotency_key: str = "",
     ) -> Invocation:
         """Invoke function ``name`` with the request body ``payload``.
 
@@ -152,7 +169,7 @@ class LocalFunctions:
             handler = self._handler(source)
         except _InitError as exc:
             return Invocation(request_id, _error_text(exc.body), function_error=True)
-        context = LambdaContext(name, request_id, invoked_arn, timeout)
+        context = LambdaContext(name, request_id, invoked_arn, timeout, idempotency_key)
         body, failed = _run(handler, payload, context, source.root)
         if not failed and len(body) > MAX_RESPONSE_BYTES:
             return Invocation(request_id, _too_large(len(body)), function_error=True)

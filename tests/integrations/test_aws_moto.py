@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -19,7 +20,9 @@ from moto.server import ThreadedMotoServer
 from ferry.integrations.aws_clients import ClientPool
 from ferry.integrations.aws_sdk import AwsSdkIntegration
 from ferry.integrations.base import TaskRequest, TaskSuccess
+from ferry.integrations.lambda_ import LambdaIntegration
 from ferry.jsontypes import JSON
+from ferry.runner.local import default_integrations, run
 
 REGION = "us-east-1"
 _CREDENTIALS = {
@@ -123,3 +126,30 @@ def test_one_client_per_service_region_and_endpoint(moto_url: str) -> None:
     assert pool.client("s3", "eu-west-1") is pool.client("s3", "eu-west-1")
     assert pool.client("s3", "eu-west-1") is not pool.client("s3", "eu-west-2")
     assert pool.client("s3", None).meta.endpoint_url == moto_url
+
+
+def test_default_integrations_run_service_tasks_after_lambda(moto_url: str, tmp_path: Path) -> None:
+    integrations = default_integrations(tmp_path, endpoints(moto_url))
+    assert isinstance(integrations[0], LambdaIntegration)
+    queue = aws("sqs", moto_url).create_queue(QueueName=unique("default"))["QueueUrl"]
+    definition = {
+        "StartAt": "Optimized",
+        "States": {
+            "Optimized": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage",
+                "Parameters": {"QueueUrl": queue, "MessageBody": "one"},
+                "ResultPath": None,
+                "Next": "Sdk",
+            },
+            "Sdk": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sqs:getQueueAttributes",
+                "Parameters": {"QueueUrl": queue, "AttributeNames": ["All"]},
+                "End": True,
+            },
+        },
+    }
+    result = run(definition, {}, integrations=integrations)
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output["Attributes"]["ApproximateNumberOfMessages"] == "1"

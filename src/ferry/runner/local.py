@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import queue
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,10 @@ from ferry.engine.execution import (
 )
 from ferry.engine.interpreter import Interpreter
 from ferry.errors import InputError
+from ferry.integrations.aws_clients import ClientPool
+from ferry.integrations.aws_http import HttpInvokeIntegration
+from ferry.integrations.aws_optimized import AwsOptimizedIntegration
+from ferry.integrations.aws_sdk import AwsSdkIntegration
 from ferry.integrations.base import Integration, TaskFailure, TaskOutcome
 from ferry.integrations.lambda_ import LambdaIntegration, LocalFunctions
 from ferry.jsontypes import JSON, dumps
@@ -151,11 +155,24 @@ class LocalRunner:
         self._inbox.put((command.task_id, outcome))
 
 
-def default_integrations(functions_dir: Path | None) -> list[Integration]:
-    """The integrations ``ferry run`` uses: local Lambda handlers when a directory is given."""
-    if functions_dir is None:
-        return []
-    return [LambdaIntegration(LocalFunctions(functions_dir))]
+def default_integrations(
+    functions_dir: Path | None, endpoints: Mapping[str, str] | None = None
+) -> list[Integration]:
+    """The integrations ``ferry run`` uses.
+
+    Local Lambda handlers first (when a directory is given), then the AWS service integrations
+    (AWS SDK, optimized, HTTP Task). Those reach real AWS unless ``AWS_ENDPOINT_URL``,
+    ``AWS_ENDPOINT_URL_<SERVICE>`` or ``endpoints`` (botocore service name → URL) point
+    elsewhere; the SDK and optimized integrations share one set of clients.
+    """
+    integrations: list[Integration] = []
+    if functions_dir is not None:
+        integrations.append(LambdaIntegration(LocalFunctions(functions_dir)))
+    pool = ClientPool(endpoints)
+    integrations.append(AwsOptimizedIntegration(pool=pool))
+    integrations.append(AwsSdkIntegration(pool=pool))
+    integrations.append(HttpInvokeIntegration())
+    return integrations
 
 
 def run(

@@ -18,6 +18,7 @@ import uvicorn
 from ferry.api.app import create_app
 from ferry.api.context import ApiSettings
 from ferry.api.protocol import Actions
+from ferry.errors import ConfigError
 from ferry.runner.durable import DurableRunner
 
 log = logging.getLogger("ferry.api")
@@ -45,6 +46,7 @@ class ApiServer:
         self._server = uvicorn.Server(config)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._socket: socket.socket | None = None
 
     @property
     def url(self) -> str:
@@ -56,11 +58,32 @@ class ApiServer:
         thread.start()
         self._threads.append(thread)
 
+    def bind(self) -> None:
+        """Bind the listening socket now (port 0 picks a free one; :attr:`url` shows it).
+
+        Raises:
+            ConfigError: The address cannot be bound (in use, not local).
+        """
+        if self._socket is not None:
+            return
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError as exc:
+            sock.close()
+            raise ConfigError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from None
+        self.port = sock.getsockname()[1]
+        self._socket = sock
+
     def serve_forever(self) -> None:
         """Serve in this (main) thread until :meth:`request_exit` or a SIGTERM/SIGINT."""
+        self.bind()
+        assert self._socket is not None
         self._start_runner()
         try:
-            self._server.run()
+            self._server.run(sockets=[self._socket])
         finally:
             self.shutdown()
 
@@ -68,12 +91,11 @@ class ApiServer:
         """Serve from background threads; return once the socket accepts requests.
 
         Raises:
+            ConfigError: The address cannot be bound.
             RuntimeError: uvicorn did not come up.
         """
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        self.port = sock.getsockname()[1]
+        self.bind()
+        sock = self._socket
         self._start_runner()
         thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="ferry-api"
@@ -99,4 +121,7 @@ class ApiServer:
             if thread is not threading.current_thread():
                 thread.join()
         self._threads.clear()
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
         self.runner.close()

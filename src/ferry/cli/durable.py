@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from types import FrameType
 
+from ferry.api import ApiServer, ApiSettings
+from ferry.api.context import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ferry.asl.load import load_file
 from ferry.errors import ConfigError, InputError
 from ferry.jsontypes import JSON
@@ -24,9 +26,23 @@ from ferry.store.records import ExecutionRecord, NewMachine
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the durable commands on the ``ferry`` parser."""
-    server = commands.add_parser("server", help="run executions from a durable store")
+    server = commands.add_parser(
+        "server", help="serve the Step Functions API and run executions from a durable store"
+    )
     _store_options(server)
     server.add_argument("--functions", type=Path, help="directory of Lambda handlers")
+    server.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    server.add_argument("--port", type=int, default=8083, help="port to listen on")
+    server.add_argument(
+        "--region",
+        default=os.environ.get("FERRY_REGION", DEFAULT_REGION),
+        help=f"region in ARNs (env FERRY_REGION, default {DEFAULT_REGION})",
+    )
+    server.add_argument(
+        "--account",
+        default=os.environ.get("FERRY_ACCOUNT", DEFAULT_ACCOUNT),
+        help=f"account id in ARNs (env FERRY_ACCOUNT, default {DEFAULT_ACCOUNT})",
+    )
     server.set_defaults(handler=serve)
 
     stop = commands.add_parser("stop", help="abort a running execution (StopExecution)")
@@ -64,21 +80,31 @@ def _runner(args: argparse.Namespace) -> DurableRunner:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """``ferry server``: recover what a dead process left running, then run until stopped."""
+    """``ferry server``: the Step Functions API on ``--host:--port`` (uvicorn, this thread)
+    and the runner's loop on another thread, which first recovers what a dead process left
+    running. SIGTERM or SIGINT stops both cleanly (exit 0)."""
     runner = _runner(args)
-    stop = threading.Event()
+    settings = ApiSettings(region=args.region, account=args.account)
+    server = ApiServer(runner, settings, host=args.host, port=args.port)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         del signum, frame
-        stop.set()
+        server.request_exit()
 
+    # uvicorn handles these signals while it serves, then re-raises them to the handlers
+    # it found: ours, which only ask for the exit already under way.
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    print(f"ferry server: store {redact(args.store)}, owner {runner.owner}", file=sys.stderr)
     try:
-        runner.serve(stop)
-    finally:
+        server.bind()
+    except ConfigError:
         runner.close()
+        raise
+    print(
+        f"ferry server: {server.url}, store {redact(args.store)}, owner {runner.owner}",
+        file=sys.stderr,
+    )
+    server.serve_forever()
     return 0
 
 

@@ -171,6 +171,10 @@ def test_message_without_field() -> None:
         ),
         ("host function raised FunctionError: T0410: bad", "T0410: bad"),
         ("Parse error: S0207: Unexpected end of expression", "S0207: Unexpected end of expression"),
+        (
+            "Parse error: Invalid number: S0102: Number out of range: 10e1000",
+            "S0102: Number out of range: 10e1000",
+        ),
         ("no code here", "no code here"),
     ],
 )

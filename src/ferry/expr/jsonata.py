@@ -93,9 +93,16 @@ class JsonataExpression:
     _compiled: Any = field(repr=False, compare=False)
 
     def evaluate(
-        self, states: Mapping[str, JSON], variables: Mapping[str, JSON]
+        self,
+        states: Mapping[str, JSON],
+        variables: Mapping[str, JSON],
+        *,
+        data: JSON | Undefined = UNDEFINED,
     ) -> JSON | Undefined:
         """Evaluate with ``$states`` bound to ``states`` and each variable bound as ``$name``.
+
+        ``data`` is the context value ``$``; ASL gives none (AWS rejects ``$`` at the top
+        level), the upstream JSONata suite does.
 
         Returns the JSON result, or ``UNDEFINED`` when the expression produced nothing.
 
@@ -105,31 +112,32 @@ class JsonataExpression:
         """
         bindings = {**variables, "states": states}
         try:
-            raw = self._run(bindings)
+            raw = self._run(bindings, None if isinstance(data, Undefined) else json.dumps(data))
         except ValueError as error:
             raise JsonataError(self.text, threw(normalise_detail(str(error)))) from None
         if raw is None:
             return UNDEFINED
-        if raw == '""' and self._is_function_result(bindings):
+        if raw == '""' and self._is_function_result(bindings, data):
             # The library serialises a function result as an empty string; the Python result
             # (None for a function, "" for a string) tells them apart.
             raise JsonataError(self.text, RETURNED_UNSUPPORTED)
         return json.loads(raw)
 
-    def _is_function_result(self, bindings: dict[str, JSON]) -> bool:
+    def _is_function_result(self, bindings: dict[str, JSON], data: JSON | Undefined) -> bool:
+        context = None if isinstance(data, Undefined) else data
         try:
-            result = self._compiled.evaluate(None, bindings)
+            result = self._compiled.evaluate(context, bindings)
         except OverflowError:
-            result = self._compiled.evaluate(None, _floats_for_big_ints(bindings))
+            result = self._compiled.evaluate(context, _floats_for_big_ints(bindings))
         return result is None
 
-    def _run(self, bindings: dict[str, JSON]) -> str | None:
+    def _run(self, bindings: dict[str, JSON], data: str | None) -> str | None:
         try:
-            result: str | None = self._compiled.evaluate_json_or_none(None, bindings)
+            result: str | None = self._compiled.evaluate_json_or_none(data, bindings)
         except OverflowError:
             # The library holds numbers as 64-bit values, as JavaScript holds them as doubles:
             # an integer beyond that range reaches the expression as the nearest double.
-            result = self._compiled.evaluate_json_or_none(None, _floats_for_big_ints(bindings))
+            result = self._compiled.evaluate_json_or_none(data, _floats_for_big_ints(bindings))
         return result
 
 

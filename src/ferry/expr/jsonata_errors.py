@@ -51,7 +51,9 @@ _FIXED_TEXTS = {
     "D3139": "The $single() function expected exactly 1 matching result.  Instead it matched 0.",
 }
 
-_CODED = re.compile(r"^(?:Parse error: )?([A-Z]\d{4}): (.*)$", re.DOTALL)
+# The library may put context first ("Parse error: Invalid number: S0102: ..."): the detail
+# starts at the first error code.
+_CODED = re.compile(r"^(?:.*?: )??([A-Z]\d{4}): (.*)$", re.DOTALL)
 _HOST_FUNCTION = re.compile(r"^host function raised \w+: (.*)$", re.DOTALL)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ferry.api import ApiServer, ApiSettings
+from ferry.api.protocol import Actions
 from ferry.jsontypes import JSON
 from ferry.runner.clock import Clock
 from ferry.runner.durable import DurableRunner
@@ -106,14 +107,17 @@ class Api:
 
 
 def start_server(
-    tmp_path: Path, clock: Clock | None = None, settings: ApiSettings | None = None
+    tmp_path: Path,
+    clock: Clock | None = None,
+    settings: ApiSettings | None = None,
+    extra: Iterable[Actions] = (),
 ) -> ApiServer:
     """A started server over a fresh SQLite store in ``tmp_path`` (functions in tmp/functions)."""
     functions = tmp_path / "functions"
     functions.mkdir(exist_ok=True)
     store = open_store(f"sqlite:///{tmp_path / 'ferry.db'}")
     runner = DurableRunner(store, default_integrations(functions), clock=clock, poll_seconds=0.01)
-    server = ApiServer(runner, settings, port=0)
+    server = ApiServer(runner, settings, port=0, extra=extra)
     server.start()
     return server
 

@@ -55,6 +55,7 @@ def servers() -> Iterator[Callable[[str], tuple[subprocess.Popen[str], str]]]:
 
     def start(url: str) -> tuple[subprocess.Popen[str], str]:
         command = [*harness.ferry_command(), "server", "--store", url, "--lease-seconds", "1"]
+        command += ["--port", "0"]  # two servers at once: let each pick a free port
         process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
         )

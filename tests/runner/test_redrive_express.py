@@ -150,3 +150,20 @@ def test_express_executions_keep_no_history(runner: DurableRunner) -> None:
     assert ":express:" in started.arn
     assert runner.store.executions.describe(started.arn) is None
     assert runner.store.executions.list(arn).items == []
+
+
+def test_redrive_that_fails_again_at_once_closes_the_execution(runner: DurableRunner) -> None:
+    definition: dict[str, Any] = {
+        "StartAt": "Stop",
+        "States": {"Stop": {"Type": "Fail", "Error": "Nope", "Cause": "always"}},
+    }
+    arn = _machine(runner, "failing", definition, "STANDARD")
+    record = runner.start(arn, {}, name="f")
+    assert runner.run_until_closed(record.arn).status == "FAILED"
+    again = runner.redrive(record.arn)
+    assert (again.status, again.error, again.redrive_count) == ("FAILED", "Nope", 1)
+    closed = runner.store.executions.describe(record.arn)
+    assert closed is not None
+    assert (closed.status, closed.stop_date is not None) == ("FAILED", True)
+    types = [e["type"] for e in runner.store.history.read(record.arn).items]
+    assert types[-3:] == ["ExecutionRedriven", "FailStateEntered", "ExecutionFailed"]

@@ -200,6 +200,15 @@ class SqlExecutionStore:
                     f"Execution is {current[0]} and cannot be redriven: '{arn}'"
                 )
             if step is not None:
+                if step.status != "RUNNING":  # the redriven state failed again at once
+                    tx.execute(
+                        _CLOSE_STEP,
+                        (step.state, step.status, step.output, step.error, step.cause,
+                         step.stop_date, arn),
+                    )  # fmt: skip
+                    closed = tx.one(_SELECT + "WHERE arn = ?", (arn,))
+                    assert closed is not None  # the row was updated just above
+                    row = closed
                 if step.events:
                     tx.many(INSERT_EVENT, event_rows(arn, step.events))
                 _write_timers(tx, arn, step)

@@ -123,7 +123,7 @@ class DurableRunner:
         if machine is None:
             raise StateMachineDoesNotExistError(f"State Machine Does Not Exist: '{machine_arn}'")
         now = self.clock.now()
-        info = execution_info(machine.name, name, data, now)
+        info = execution_info(machine.name, name, data, now, machine_arn=machine_arn)
         if machine.type == "EXPRESS":
             return self._start_express(machine.definition, machine_arn, info.name, data)
         record, created = self.store.executions.create(
@@ -172,7 +172,8 @@ class DurableRunner:
             state_machine_name=machine_name,
             integrations=self.integrations,
         )
-        arn = execution_info(machine_name, name, data, now).arn.replace(":execution:", ":express:")
+        info = execution_info(machine_name, name, data, now, machine_arn=machine_arn)
+        arn = info.arn.replace(":execution:", ":express:")
         return ExecutionRecord(
             arn,
             machine_arn,
@@ -192,10 +193,11 @@ class DurableRunner:
     def _begin(self, record: ExecutionRecord) -> None:
         interpreter = self._interpreter(record.machine_arn, record.revision_id)
         machine_name = record.machine_arn.rsplit(":", 1)[-1]
+        data = json.loads(record.input)
         info = execution_info(
-            machine_name, record.name, json.loads(record.input), record.start_date
+            machine_name, record.name, data, record.start_date, machine_arn=record.machine_arn
         )
-        info = replace(info, secret=secrets.token_hex(32))
+        info = replace(info, arn=record.arn, secret=secrets.token_hex(32))
         state, step = interpreter.start(info, self.clock.now())
         live = _Live(state, interpreter)
         self._live[record.arn] = live

@@ -59,17 +59,26 @@ class ExecutionResult:
 
 
 def execution_info(
-    machine_name: str, name: str | None, data: JSON, now: float, region: str = REGION
+    machine_name: str,
+    name: str | None,
+    data: JSON,
+    now: float,
+    *,
+    machine_arn: str | None = None,
 ) -> ExecutionInfo:
-    """The identity of a new execution, with ARNs shaped as AWS shapes them."""
+    """The identity of a new execution, with ARNs shaped as AWS shapes them (in the region
+    and account of ``machine_arn`` when given)."""
     exec_name = name or str(uuid.uuid4())
-    prefix = f"arn:aws:states:{region}:{ACCOUNT}"
+    region, account = REGION, ACCOUNT
+    if machine_arn is not None and machine_arn.count(":") >= 5:
+        region, account = machine_arn.split(":")[3:5]
+    prefix = f"arn:aws:states:{region}:{account}"
     return ExecutionInfo(
         arn=f"{prefix}:execution:{machine_name}:{exec_name}",
         name=exec_name,
         state_machine_arn=f"{prefix}:stateMachine:{machine_name}",
         state_machine_name=machine_name,
-        role_arn=f"arn:aws:iam::{ACCOUNT}:role/ferry-local",
+        role_arn=f"arn:aws:iam::{account}:role/ferry-local",
         start_time=now,
         input=data,
     )

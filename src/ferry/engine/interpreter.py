@@ -83,6 +83,17 @@ class Interpreter:
         act.on_heartbeat(task_id)
         return act.step
 
+    def activity_started(
+        self, state: ExecutionState, task_id: int, worker_name: str | None, now: float
+    ) -> Step:
+        """A worker took an activity task with GetActivityTask: ActivityStarted."""
+        act = Activation(self, state, now)
+        request = state.tasks.get(task_id)
+        if request is not None and state.status == "RUNNING" and not request.submitted:
+            state.tasks[task_id] = replace(request, submitted=True)
+            task.started(act, state.frames[request.frame_id], worker_name)
+        return act.step
+
     def task_submitted(
         self, state: ExecutionState, task_id: int, response: JSON, now: float
     ) -> Step:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ferry.engine.execution import RunTask
+from ferry.engine.tasks import describe
 from ferry.integrations.base import Integration, TaskFailure, TaskOutcome, TaskRequest
 from ferry.jsontypes import JSON
 
@@ -27,6 +28,11 @@ class Submitted:
 def dispatch(integrations: Sequence[Integration], command: RunTask) -> TaskOutcome | Submitted:
     """Invoke the task; never raises."""
     resource = command.resource
+    if describe(resource).kind == "activity":
+        return TaskFailure(
+            "States.Runtime",
+            "activity tasks wait for a worker's GetActivityTask: run them with ferry server",
+        )
     if command.token is not None and resource.endswith(CALLBACK_SUFFIX):
         resource = resource.removesuffix(CALLBACK_SUFFIX)
     request = TaskRequest(

@@ -32,6 +32,7 @@ from ferry.asl.load import load_text
 from ferry.engine.execution import CancelTimer, ExecutionState, RunTask, StartTimer, Step
 from ferry.engine.interpreter import Interpreter
 from ferry.engine.snapshot import from_json, to_json
+from ferry.engine.tasks import describe
 from ferry.errors import FerryError
 from ferry.integrations.base import Integration, TaskFailure, TaskOutcome, TaskSuccess
 from ferry.jsontypes import JSON, dumps
@@ -498,6 +499,8 @@ class DurableRunner:
             os.kill(os.getpid(), signal.SIGKILL)
 
     def _submit(self, arn: str, command: RunTask) -> None:
+        if describe(command.resource).kind == "activity":
+            return  # a worker takes it with GetActivityTask and answers by its token
         with self._lock:
             self._in_flight += 1
         self._pool.submit(self._run_task, arn, command)

@@ -26,7 +26,9 @@ def attempt(act: Activation, frame: Frame, state: TaskState) -> Outcome:
     data = act.effective_input(frame, state)
     info = describe(state.resource)
     task_id = act.new_task_id()
-    token = act.task_token(task_id) if info.pattern == "token" else None
+    # Callback tasks and activities are answered by token (SendTaskSuccess/Failure).
+    wants_token = info.pattern == "token" or info.kind == "activity"
+    token = act.task_token(task_id) if wants_token else None
     context = act.context(frame, token)
     payload = (
         data if state.parameters is None else act.evaluate(state.parameters, data, frame, context)
@@ -35,12 +37,17 @@ def attempt(act: Activation, frame: Frame, state: TaskState) -> Outcome:
     heartbeat = _seconds(
         frame, state.heartbeat_seconds, state.heartbeat_seconds_path, data, "Heartbeat"
     )
-    if info.kind == "lambda":
+    if info.kind in ("lambda", "activity"):
+        # LambdaFunctionScheduled / ActivityScheduled; an activity starts (ActivityStarted)
+        # only when a worker takes it with GetActivityTask.
         details = {"resource": state.resource, **payload_details("input", payload)}
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
-        act.history.emit(frame, "LambdaFunctionScheduled", details)
-        act.history.emit(frame, "LambdaFunctionStarted", None)
+        if heartbeat is not None and info.kind == "activity":
+            details["heartbeatInSeconds"] = heartbeat
+        act.history.emit(frame, f"{_PREFIX[info.kind]}Scheduled", details)
+        if info.kind == "lambda":
+            act.history.emit(frame, "LambdaFunctionStarted", None)
     else:
         details = {
             **_names(info),
@@ -78,8 +85,8 @@ def on_result(act: Activation, frame: Frame, state: TaskState, outcome: TaskOutc
         _failed_event(act, frame, info, "Failed", error=failure.error, cause=failure.cause)
         return Failed(failure)
     details: dict[str, JSON] = {"output": text, "outputDetails": {"truncated": False}}
-    if info.kind == "lambda":
-        act.history.emit(frame, "LambdaFunctionSucceeded", details)
+    if info.kind in _PREFIX:
+        act.history.emit(frame, f"{_PREFIX[info.kind]}Succeeded", details)
     else:
         act.history.emit(frame, "TaskSucceeded", {**_names(info), **details})
     if state.result_selector is not None:
@@ -112,10 +119,20 @@ def _failed_event(
     cause: str | None,
 ) -> None:
     details = error_details(error, cause)
-    if info.kind == "lambda":
-        act.history.emit(frame, f"LambdaFunction{what}", details)
+    if info.kind in _PREFIX:
+        act.history.emit(frame, f"{_PREFIX[info.kind]}{what}", details)
     else:
         act.history.emit(frame, f"Task{what}", {**_names(info), **details})
+
+
+def started(act: Activation, frame: Frame, worker_name: str | None) -> None:
+    """ActivityStarted: a worker took the activity task (GetActivityTask)."""
+    details = None if worker_name is None else {"workerName": worker_name}
+    act.history.emit(frame, "ActivityStarted", details)
+
+
+# History event prefixes of the resources that do not use the Task* events.
+_PREFIX = {"lambda": "LambdaFunction", "activity": "Activity"}
 
 
 def _names(info: ResourceInfo) -> dict[str, JSON]:

@@ -54,6 +54,7 @@ from ferry.store.records import (
     StepCommit,
     TokenRecord,
 )
+from ferry.store.versions import resolve_target, split_qualified
 
 _WAKE: tuple[str, int, None] = ("", -1, None)
 
@@ -120,11 +121,15 @@ class DurableRunner:
         The same name with the same input while it runs returns the running execution;
         otherwise the store raises ExecutionAlreadyExistsError.
         """
+        machine_arn, qualifier = split_qualified(machine_arn)  # a version or alias ARN
         machine = self.store.machines.describe(machine_arn)
         if machine is None:
             raise StateMachineDoesNotExistError(f"State Machine Does Not Exist: '{machine_arn}'")
         now = self.clock.now()
         info = execution_info(machine.name, name, data, now, machine_arn=machine_arn)
+        target = None
+        if qualifier is not None:
+            target = resolve_target(self.store.versions, machine_arn, qualifier, info.name)
         if machine.type == "EXPRESS":
             return self._start_express(machine.definition, machine_arn, info.name, data)
         record, created = self.store.executions.create(
@@ -135,9 +140,11 @@ class DurableRunner:
                 input=dumps(data),
                 state="",
                 start_date=now,
-                revision_id=machine.revision_id,
+                revision_id=machine.revision_id if target is None else target.revision_id,
             )
         )
+        if created and target is not None:
+            self.store.versions.record_origin(record.arn, target.origin)
         if created and self.store.leases.claim(self.owner, record.arn, now, self.lease_seconds):
             with self._mutex:
                 self._begin(record)

@@ -26,6 +26,7 @@ from ferry.store.records import (
     Timer,
     TokenRecord,
 )
+from ferry.store.versions import AliasRecord, ExecutionOrigin, Routing, VersionRecord
 
 
 class MachineStore(Protocol):
@@ -115,6 +116,42 @@ class SignalStore(Protocol):
     def pending_for_owner(self, owner: str, limit: int = 100) -> list[Signal]: ...
 
 
+class VersionStore(Protocol):
+    """Versions, aliases, execution origins (see :class:`ferry.store.versions.SqlVersionStore`)."""
+
+    def publish(
+        self,
+        machine_arn: str,
+        now: float,
+        *,
+        revision_id: str | None = None,
+        description: str | None = None,
+    ) -> VersionRecord: ...
+    def get(self, machine_arn: str, version: int) -> VersionRecord | None: ...
+    def list(
+        self, machine_arn: str, max_results: int = 0, next_token: str | None = None
+    ) -> Page[VersionRecord]: ...
+    def delete(self, machine_arn: str, version: int) -> bool: ...
+    def create_alias(self, alias: AliasRecord) -> tuple[AliasRecord, bool]: ...
+    def alias(self, machine_arn: str, name: str) -> AliasRecord | None: ...
+    def update_alias(
+        self,
+        machine_arn: str,
+        name: str,
+        now: float,
+        *,
+        description: str | None = None,
+        routing: Routing | None = None,
+    ) -> AliasRecord | None: ...
+    def delete_alias(self, machine_arn: str, name: str) -> bool: ...
+    def list_aliases(
+        self, machine_arn: str, max_results: int = 0, next_token: str | None = None
+    ) -> Page[AliasRecord]: ...
+    def aliases_of_version(self, machine_arn: str, version: int) -> tuple[str, ...]: ...
+    def record_origin(self, execution_arn: str, origin: ExecutionOrigin) -> None: ...
+    def origin(self, execution_arn: str) -> ExecutionOrigin | None: ...
+
+
 class Store(Protocol):
     """Ferry's durable store: the aggregates over one database."""
 
@@ -161,6 +198,11 @@ class Store(Protocol):
     @property
     def signals(self) -> SignalStore:
         """Execution signals."""
+        ...
+
+    @property
+    def versions(self) -> VersionStore:
+        """State machine versions and aliases."""
         ...
 
     def close(self) -> None:

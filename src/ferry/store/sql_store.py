@@ -13,6 +13,7 @@ from ferry.store.migrate import migrate
 from ferry.store.signals import SqlSignalStore
 from ferry.store.timers import SqlTimerStore
 from ferry.store.tokens import SqlTokenStore
+from ferry.store.versions import SqlVersionStore
 
 
 class SqlStore:
@@ -33,6 +34,7 @@ class SqlStore:
         self._tokens = SqlTokenStore(db)
         self._leases = SqlLeaseStore(db)
         self._signals = SqlSignalStore(db)
+        self._versions = SqlVersionStore(db)
 
     @property
     def backend(self) -> Literal["sqlite", "postgresql"]:
@@ -78,6 +80,11 @@ class SqlStore:
     def signals(self) -> SqlSignalStore:
         """Execution signals."""
         return self._signals
+
+    @property
+    def versions(self) -> SqlVersionStore:
+        """State machine versions and aliases."""
+        return self._versions
 
     def close(self) -> None:
         """Close the database connection."""

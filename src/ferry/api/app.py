@@ -14,7 +14,17 @@ from collections.abc import Iterable
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from ferry.api import executions, history, machines, tags, tasks
+from ferry.api import (
+    aliases,
+    executions,
+    history,
+    machines,
+    map_runs,
+    tags,
+    tasks,
+    test_state,
+    versions,
+)
 from ferry.api.context import ApiContext, ApiSettings
 from ferry.api.protocol import Actions, Handler, endpoint
 from ferry.runner.durable import DurableRunner
@@ -25,6 +35,11 @@ CORE_ACTIONS: tuple[Actions, ...] = (
     history.ACTIONS,
     tasks.ACTIONS,
     tags.ACTIONS,
+    # Versions wrap the core Create/Update/Describe/ListExecutions handlers: keep them after.
+    versions.ACTIONS,
+    aliases.ACTIONS,
+    map_runs.ACTIONS,
+    test_state.ACTIONS,
 )
 
 

@@ -33,8 +33,9 @@ from ferry.engine.execution import CancelTimer, ExecutionState, RunTask, StartTi
 from ferry.engine.interpreter import Interpreter
 from ferry.engine.snapshot import from_json, to_json
 from ferry.engine.tasks import describe
-from ferry.errors import FerryError
+from ferry.errors import FerryError, InputError
 from ferry.integrations.base import Integration, TaskFailure, TaskOutcome, TaskSuccess
+from ferry.integrations.mock import MockedTasks, split_test_case
 from ferry.jsontypes import JSON, dumps
 from ferry.runner.clock import Clock, SystemClock
 from ferry.runner.dispatch import Submitted, dispatch
@@ -48,6 +49,7 @@ from ferry.store.errors import (
 )
 from ferry.store.records import (
     ExecutionRecord,
+    NewActivityTask,
     NewExecution,
     NewToken,
     Signal,
@@ -95,9 +97,11 @@ class DurableRunner:
         lease_seconds: float = 30.0,
         poll_seconds: float = 0.2,
         workers: int = 32,
+        mocks: MockedTasks | None = None,
     ) -> None:
         self.store = store
         self.integrations = list(integrations)
+        self.mocks = mocks  # the test cases of executions started as ``machineArn#Case``
         self.clock = clock or SystemClock()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.lease_seconds = lease_seconds
@@ -119,8 +123,10 @@ class DurableRunner:
         """StartExecution: create the execution and run its first step in this process.
 
         The same name with the same input while it runs returns the running execution;
-        otherwise the store raises ExecutionAlreadyExistsError.
+        otherwise the store raises ExecutionAlreadyExistsError. ``machine_arn#Case`` runs
+        under test case ``Case`` of the mock config (InputError if there is none).
         """
+        machine_arn, case = split_test_case(machine_arn)
         machine_arn, qualifier = split_qualified(machine_arn)  # a version or alias ARN
         machine = self.store.machines.describe(machine_arn)
         if machine is None:
@@ -132,6 +138,10 @@ class DurableRunner:
             target = resolve_target(self.store.versions, machine_arn, qualifier, info.name)
         if machine.type == "EXPRESS":
             return self._start_express(machine.definition, machine_arn, info.name, data)
+        if case is not None:
+            if self.mocks is None:
+                raise InputError(f"'{machine_arn}#{case}': no mock config is loaded")
+            self.mocks.bind(info.arn, machine.name, case)
         record, created = self.store.executions.create(
             NewExecution(
                 arn=info.arn,
@@ -406,6 +416,9 @@ class DurableRunner:
                 return interpreter.task_completed(state, payload["task_id"], failure, now)
             case "task_heartbeat":
                 return interpreter.task_heartbeat(state, payload["task_id"], now)
+            case "activity_started":  # pushed by GetActivityTask's claim (store.activities)
+                worker = payload.get("worker")
+                return interpreter.activity_started(state, payload["task_id"], worker, now)
             case "stop":
                 return interpreter.stop(state, payload.get("error"), payload.get("cause"), now)
         return Step()
@@ -499,6 +512,11 @@ class DurableRunner:
             tokens_settled=[t for task, t in tokens_before.items() if task not in state.tasks],
             owner=self.owner,
             signals_consumed=consumed,
+            activity_tasks=[
+                NewActivityTask(c.token, c.resource, c.task_id, dumps(c.payload))
+                for c in step.commands
+                if isinstance(c, RunTask) and c.token is not None and _is_activity(c)
+            ],
         )
 
     def _crash_hook(self, state: ExecutionState) -> None:
@@ -513,7 +531,15 @@ class DurableRunner:
         self._pool.submit(self._run_task, arn, command)
 
     def _run_task(self, arn: str, command: RunTask) -> None:
-        self._inbox.put((arn, command.task_id, dispatch(self.integrations, command)))
+        # A mocked state answers for the whole task, callback or .sync included (as in Step
+        # Functions Local): its real integration is never called.
+        mocked = None if self.mocks is None else self.mocks.outcome(arn, command)
+        outcome = mocked if mocked is not None else dispatch(self.integrations, command)
+        self._inbox.put((arn, command.task_id, outcome))
+
+
+def _is_activity(command: RunTask) -> bool:
+    return describe(command.resource).kind == "activity"
 
 
 def _tokens(state: ExecutionState) -> dict[int, str]:

@@ -16,9 +16,11 @@ from ferry.api import ApiServer, ApiSettings
 from ferry.api.context import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ferry.asl.load import load_file
 from ferry.errors import ConfigError, InputError
+from ferry.integrations.mock import MockedTasks, load_mock_config
 from ferry.jsontypes import JSON
 from ferry.runner.durable import DurableRunner
 from ferry.runner.local import ACCOUNT, REGION, default_integrations
+from ferry.runner.nested import NestedExecutions
 from ferry.store import DEFAULT_URL, Store, open_store, redact
 from ferry.store.errors import StateMachineAlreadyExistsError
 from ferry.store.records import ExecutionRecord, NewMachine
@@ -33,6 +35,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     server.add_argument("--functions", type=Path, help="directory of Lambda handlers")
     server.add_argument("--host", default="127.0.0.1", help="address to listen on")
     server.add_argument("--port", type=int, default=8083, help="port to listen on")
+    server.add_argument(
+        "--mock-config",
+        type=Path,
+        help="Step Functions Local MockConfigFile: start executions as 'stateMachineArn#TestCase'",
+    )
     server.add_argument(
         "--region",
         default=os.environ.get("FERRY_REGION", DEFAULT_REGION),
@@ -74,9 +81,16 @@ def _functions(path: Path | None) -> Path | None:
 
 
 def _runner(args: argparse.Namespace) -> DurableRunner:
-    store = open_store(args.store)
     functions = _functions(getattr(args, "functions", None))
-    return DurableRunner(store, default_integrations(functions), lease_seconds=args.lease_seconds)
+    mock_path: Path | None = getattr(args, "mock_config", None)
+    mocks = None if mock_path is None else MockedTasks(load_mock_config(mock_path))
+    store = open_store(args.store)
+    runner = DurableRunner(
+        store, default_integrations(functions), lease_seconds=args.lease_seconds, mocks=mocks
+    )
+    # Nested executions (states:startExecution) run through this same runner.
+    runner.integrations.insert(0, NestedExecutions(runner))
+    return runner
 
 
 def serve(args: argparse.Namespace) -> int:

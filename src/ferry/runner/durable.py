@@ -117,6 +117,8 @@ class DurableRunner:
         self._lock = threading.Lock()
         self._next_lease_check = 0.0
         self._kill_after = int(os.environ.get(KILL_AFTER_EVENT, "0") or 0)
+        # Set by close(): integrations that block a worker (nested .sync) stop waiting.
+        self.closing = threading.Event()
 
     # -- starting ---------------------------------------------------------------------
     def start(self, machine_arn: str, data: JSON, name: str | None = None) -> ExecutionRecord:
@@ -323,6 +325,7 @@ class DurableRunner:
 
     def close(self) -> None:
         """Give up this process's leases and stop its worker threads (without waiting)."""
+        self.closing.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.store.leases.release(self.owner)
 

@@ -1,10 +1,11 @@
 """The Step Functions API as an ASGI application, built from action tables.
 
-Each aggregate module (``machines``, ``executions``, ``history``, ``tasks``, ``tags``) exports
-an ``ACTIONS`` table; :func:`create_app` merges them with any extra tables a caller passes
-(activities, versions, TestState...), so a new action is a new module, not an edit here::
+Each aggregate module (``machines``, ``executions``, ``history``, ``tasks``, ``tags``,
+``activities``) exports an ``ACTIONS`` table; :func:`create_app` merges them with any extra
+tables a caller passes (versions, TestState...), so a new action is a new module, not an edit
+here::
 
-    app = create_app(runner, ApiSettings(region="eu-west-1"), extra=[activities.ACTIONS])
+    app = create_app(runner, ApiSettings(region="eu-west-1"), extra=[versions.ACTIONS])
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from ferry.api import (
+    activities,
     aliases,
     executions,
     history,
@@ -35,6 +37,7 @@ CORE_ACTIONS: tuple[Actions, ...] = (
     history.ACTIONS,
     tasks.ACTIONS,
     tags.ACTIONS,
+    activities.ACTIONS,
     # Versions wrap the core Create/Update/Describe/ListExecutions handlers: keep them after.
     versions.ACTIONS,
     aliases.ACTIONS,

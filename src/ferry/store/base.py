@@ -13,9 +13,12 @@ from typing import Literal, Protocol
 
 from ferry.jsontypes import JSON
 from ferry.store.records import (
+    ActivityRecord,
+    ActivityTask,
     ExecutionRecord,
     ExecutionStatus,
     MachineRecord,
+    NewActivity,
     NewExecution,
     NewMachine,
     NewToken,
@@ -152,6 +155,16 @@ class VersionStore(Protocol):
     def origin(self, execution_arn: str) -> ExecutionOrigin | None: ...
 
 
+class ActivityStore(Protocol):
+    """Activities and their waiting tasks (see :class:`ferry.store.activities.SqlActivityStore`)."""
+
+    def create(self, activity: NewActivity, now: float) -> ActivityRecord: ...
+    def describe(self, arn: str) -> ActivityRecord | None: ...
+    def list(self, max_results: int = 0, next_token: str | None = None) -> Page[ActivityRecord]: ...
+    def delete(self, arn: str) -> bool: ...
+    def claim(self, activity_arn: str, worker: str | None, now: float) -> ActivityTask | None: ...
+
+
 class Store(Protocol):
     """Ferry's durable store: the aggregates over one database."""
 
@@ -203,6 +216,11 @@ class Store(Protocol):
     @property
     def versions(self) -> VersionStore:
         """State machine versions and aliases."""
+        ...
+
+    @property
+    def activities(self) -> ActivityStore:
+        """Activities."""
         ...
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ consumed, all in ONE transaction, so a crash leaves either the whole step or non
 
 from __future__ import annotations
 
+from ferry.store.activities import write_activity_tasks
 from ferry.store.db import Database, Row, Tx, fetch_one, fetch_rows
 from ferry.store.errors import (
     ExecutionAlreadyExistsError,
@@ -158,6 +159,7 @@ class SqlExecutionStore:
                 tx.many(INSERT_EVENT, event_rows(arn, commit.events))
             _write_timers(tx, arn, commit)
             _write_tokens(tx, arn, commit)
+            write_activity_tasks(tx, arn, commit)
             _consume_signals(tx, arn, commit)
 
     def _update_row(self, tx: Tx, arn: str, commit: StepCommit) -> None:
@@ -213,6 +215,7 @@ class SqlExecutionStore:
                     tx.many(INSERT_EVENT, event_rows(arn, step.events))
                 _write_timers(tx, arn, step)
                 _write_tokens(tx, arn, step)
+                write_activity_tasks(tx, arn, step)
         return _record(row)
 
 

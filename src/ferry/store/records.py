@@ -157,6 +157,8 @@ class StepCommit:
             step, so a crash before the commit leaves them for the next owner. A closing
             step drops every pending signal of the execution.
         owner: When set, the commit only happens while this owner holds the lease.
+        activity_tasks: Activity tasks scheduled in this step, for GetActivityTask to hand
+            out (their tokens are in ``tokens_issued``).
     """
 
     state: str
@@ -173,3 +175,55 @@ class StepCommit:
     tokens_settled: Sequence[str] = ()
     signals_consumed: Sequence[int] = ()
     owner: str | None = None
+    activity_tasks: Sequence[NewActivityTask] = ()
+
+
+# -- activities (CreateActivity, GetActivityTask) --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewActivity:
+    """What CreateActivity stores. The caller builds the ARN."""
+
+    arn: str
+    name: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRecord:
+    """An activity as DescribeActivity shows it."""
+
+    arn: str
+    name: str
+    tags: dict[str, str]
+    created: float
+
+
+@dataclass(frozen=True, slots=True)
+class NewActivityTask:
+    """An activity task a step scheduled, waiting for a worker's GetActivityTask.
+
+    Attributes:
+        token: The task token the worker answers with (issued in the same step).
+        activity_arn: The Task state's ``Resource``.
+        task_id: The engine's id of the task within its execution.
+        input: The task's effective input (JSON text), as GetActivityTask hands it out.
+    """
+
+    token: str
+    activity_arn: str
+    task_id: int
+    input: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityTask:
+    """An activity task a worker claimed with GetActivityTask."""
+
+    token: str
+    activity_arn: str
+    execution_arn: str
+    task_id: int
+    input: str
+    created: float

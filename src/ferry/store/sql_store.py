@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from ferry.store.activities import SqlActivityStore
 from ferry.store.db import Database
 from ferry.store.executions import SqlExecutionStore
 from ferry.store.history import SqlHistoryStore
@@ -34,6 +35,7 @@ class SqlStore:
         self._tokens = SqlTokenStore(db)
         self._leases = SqlLeaseStore(db)
         self._signals = SqlSignalStore(db)
+        self._activities = SqlActivityStore(db)
         self._versions = SqlVersionStore(db)
 
     @property
@@ -85,6 +87,11 @@ class SqlStore:
     def versions(self) -> SqlVersionStore:
         """State machine versions and aliases."""
         return self._versions
+
+    @property
+    def activities(self) -> SqlActivityStore:
+        """Activities."""
+        return self._activities
 
     def close(self) -> None:
         """Close the database connection."""

@@ -84,8 +84,10 @@ def render(
     settings: Settings,
     conformance: str = "",
     durable: str = "",
+    api: str = "",
 ) -> str:
-    """Return the whole BENCHMARKS.md text; ``durable`` is ``durable.durable_section``'s."""
+    """Return the whole BENCHMARKS.md text; ``durable`` is ``durable.durable_section``'s and
+    ``api`` is ``api.api_section``'s."""
     parts = [
         "# Benchmarks\n",
         "Ferry beside the two Step Functions interpreters people run locally today, measured in "
@@ -96,6 +98,7 @@ def render(
         _detail_section(workloads, results),
         _notes_section(results),
         durable,
+        api,
         _method_section(workloads, settings, info.get("Node", "")),
         conformance,
     ]

@@ -22,6 +22,7 @@ from measure import ENGINE_NAMES, Measurement, measure
 from report import REPO_DIR, Settings, machine_info, render, terminal_table
 from workloads import Workload, all_workloads
 
+import api
 from conformance import conformance_section
 
 DEFAULT_REPEAT = 5
@@ -43,6 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-durable", action="store_true", help="skip the durable runner's figures"
     )
+    parser.add_argument("--no-api", action="store_true", help="skip the API's figures")
     parser.add_argument("--output", type=Path, default=REPO_DIR / "BENCHMARKS.md")
     parser.add_argument(
         "--timeout",
@@ -139,12 +141,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(durable.terminal_lines(figures))
         durable_text = durable.durable_section(figures)
+    api_text = ""
+    if "ferry" in args.engines and not args.no_api:
+        api_figures = api.measure_all(quick=args.quick, repeat=args.repeat, timeout=args.timeout)
+        print(api.terminal_lines(api_figures))
+        api_text = api.api_section(api_figures)
     if not args.no_write:
         command = "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
         settings = Settings(args.repeat, args.warmup, args.quick, command.strip())
         info = machine_info(peers.node_version(), versions)
         conformance = "" if args.quick else conformance_section()
-        text = render(workloads, results, info, settings, conformance, durable_text)
+        text = render(workloads, results, info, settings, conformance, durable_text, api_text)
         args.output.write_text(text)
         print(f"wrote {args.output}")
     return 1 if ferry_failed(results) else 0

@@ -21,7 +21,6 @@ import pytest
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "benchmarks"
 BENCH_MODULES = ("workloads", "measure", "report")
-FERRY_RUNNER_IMPORTS = importlib.util.find_spec("ferry.runner.local") is not None
 
 
 @pytest.fixture(scope="module")
@@ -140,20 +139,12 @@ def _run_quick_ferry() -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.skipif(not FERRY_RUNNER_IMPORTS, reason="ferry.runner.local does not exist yet")
 def test_quick_run_measures_ferry() -> None:
     done = _run_quick_ferry()
     assert done.returncode == 0, done.stdout + done.stderr
     for name in ("pass_chain", "map_choice", "small_machine"):
         assert any(line.startswith(name) and "tr/s" in line for line in done.stdout.splitlines())
     assert "PROBLEM" not in done.stdout
-
-
-@pytest.mark.skipif(FERRY_RUNNER_IMPORTS, reason="ferry.runner.local exists; measured above")
-def test_quick_run_reports_missing_ferry_and_succeeds() -> None:
-    done = _run_quick_ferry()
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "ferry: not available yet" in done.stdout
 
 
 FAKE_FERRY_RUNNER = """

@@ -32,8 +32,32 @@ def conformance_section(timeout: float = 900) -> str:
         return f"## Conformance\n\nNot measured: {reason}\n"
     return (
         "## Conformance (cases recorded on real AWS, `../shared/conformance/`)\n\n"
-        "Judged by the corpus's own comparer; produced by "
+        + _through_api(timeout)
+        + "Judged by the corpus's own comparer; produced by "
         "`python tests/conformance/report.py --include-slow`. "
         '"Later issue" cases use JSONata, `Assign` variables or Distributed Map, which this '
         "version refuses with a clear error.\n\n```text\n" + done.stdout.strip() + "\n```\n"
+    )
+
+
+def _through_api(timeout: float) -> str:
+    """The same JSONPath cases through ``ferry server`` with boto3 (issue 4's proof)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+             "tests/api/test_conformance_via_api.py"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            cwd=REPO_DIR,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return "Through the API: not measured (time limit).\n\n"
+    lines = [line for line in done.stdout.splitlines() if " passed" in line or " failed" in line]
+    summary = lines[-1].strip("= ") if lines else "no result"
+    return (
+        "Through the HTTP API (`ferry server` driven by boto3: CreateStateMachine, "
+        "StartExecution, DescribeExecution; `pytest tests/api/test_conformance_via_api.py`): "
+        f"{summary}.\n\n"
     )

@@ -36,9 +36,7 @@ class ApiContext:
 
     runner: DurableRunner
     settings: ApiSettings = field(default_factory=ApiSettings)
-    # Tags changed by TagResource/UntagResource since the machine was created; the store keeps
-    # only the creation tags. Guarded by ``lock``.
-    tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Serialises read-modify-write of tags (TagResource/UntagResource).
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property

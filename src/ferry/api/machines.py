@@ -124,8 +124,6 @@ def delete_state_machine(context: ApiContext, params: Params) -> JSONObject:
     arn = params.required("stateMachineArn", max_len=2048)
     arns.parse(arn, "stateMachine")
     context.store.machines.delete(arn)
-    with context.lock:
-        context.tags.pop(arn, None)
     return {}
 
 

@@ -1,8 +1,6 @@
-"""Tagging actions: TagResource, UntagResource, ListTagsForResource (state machines).
-
-Tags given at CreateStateMachine live in the store; later changes are kept by the server
-(:attr:`ApiContext.tags`) over them. AWS answers a resource it does not know (recorded: a
-version ARN) with ``ResourceNotFound``: "Resource not found: 'ARN'".
+"""Tagging actions: TagResource, UntagResource, ListTagsForResource (state machines and
+activities). Tags live in the store with their resource. AWS answers a resource it does not
+know (recorded: a version ARN) with ``ResourceNotFound``: "Resource not found: 'ARN'".
 """
 
 from __future__ import annotations
@@ -45,11 +43,15 @@ def _current(context: ApiContext, arn: str) -> dict[str, str]:
         ApiError: ``InvalidArn`` or ``ResourceNotFound``.
     """
     arns.parse(arn, "stateMachine", "activity")
-    machine = context.store.machines.describe(arn)
-    if machine is None:
-        context.tags.pop(arn, None)  # deleted, or never there
+    resource = context.store.machines.describe(arn) or context.store.activities.describe(arn)
+    if resource is None:
         raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
-    return context.tags.setdefault(arn, dict(machine.tags))
+    return dict(resource.tags)
+
+
+def _save(context: ApiContext, arn: str, tags: dict[str, str]) -> None:
+    if not context.store.machines.set_tags(arn, tags):
+        context.store.activities.set_tags(arn, tags)
 
 
 def tag_resource(context: ApiContext, params: Params) -> JSONObject:
@@ -57,7 +59,7 @@ def tag_resource(context: ApiContext, params: Params) -> JSONObject:
     arn = params.required("resourceArn", max_len=256)
     tags = read_tags(params)
     with context.lock:
-        _current(context, arn).update(tags)
+        _save(context, arn, {**_current(context, arn), **tags})
     return {}
 
 
@@ -69,6 +71,7 @@ def untag_resource(context: ApiContext, params: Params) -> JSONObject:
         current = _current(context, arn)
         for key in keys:
             current.pop(key, None)
+        _save(context, arn, current)
     return {}
 
 
@@ -76,7 +79,7 @@ def list_tags_for_resource(context: ApiContext, params: Params) -> JSONObject:
     """ListTagsForResource."""
     arn = params.required("resourceArn", max_len=256)
     with context.lock:
-        current = dict(_current(context, arn))
+        current = _current(context, arn)
     tags: list[JSON] = [{"key": k, "value": v} for k, v in current.items()]
     return {"tags": tags}
 

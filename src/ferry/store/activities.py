@@ -15,6 +15,7 @@ handed out: the step that settles the token deletes the task, and the claim chec
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from ferry.jsontypes import dumps
 from ferry.store.db import Database, Row, Tx, fetch_one, fetch_rows
@@ -104,6 +105,12 @@ class SqlActivityStore:
         items = [_record(row) for row in rows[:size]]
         token = encode_token([items[-1].name]) if len(rows) > size else None
         return Page(items, token)
+
+    def set_tags(self, arn: str, tags: Mapping[str, str]) -> bool:
+        """Replace the resource's tags (TagResource/UntagResource); False if absent."""
+        with self._db.transaction() as tx:
+            sql = "UPDATE activities SET tags = ? WHERE arn = ?"
+            return tx.execute(sql, (json.dumps(dict(tags)), arn)) > 0
 
     def delete(self, arn: str) -> bool:
         """Delete the activity; False if it did not exist."""

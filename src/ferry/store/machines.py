@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 
 from ferry.store.db import Database, Row, fetch_one, fetch_rows
 from ferry.store.errors import StateMachineAlreadyExistsError, StateMachineDoesNotExistError
@@ -139,6 +140,12 @@ class SqlMachineStore:
         items = [_record(row) for row in rows[:size]]
         token = encode_token([items[-1].name]) if len(rows) > size else None
         return Page(items, token)
+
+    def set_tags(self, arn: str, tags: Mapping[str, str]) -> bool:
+        """Replace the resource's tags (TagResource/UntagResource); False if absent."""
+        with self._db.transaction() as tx:
+            sql = "UPDATE state_machines SET tags = ? WHERE arn = ?"
+            return tx.execute(sql, (json.dumps(dict(tags)), arn)) > 0
 
     def delete(self, arn: str) -> bool:
         """Delete the machine and its revisions (its executions stay); False if absent."""

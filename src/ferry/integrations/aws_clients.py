@@ -32,11 +32,22 @@ class ClientPool:
 
     def __init__(self, endpoints: Mapping[str, str] | None = None) -> None:
         self.endpoints = dict(endpoints or {})
-        # Any: boto3-stubs overloads ``client`` per literal service name; ours is a variable.
-        self._session: Any = boto3.session.Session()
+        # Built on first use: a boto3 Session costs milliseconds, and most executions never
+        # reach an AWS service (``ferry run`` builds a pool for every execution).
+        self._session_object: Any = None
         self._clients: dict[tuple[str, str, str | None], Any] = {}
         self._models: dict[str, ServiceModel] = {}
         self._lock = threading.Lock()
+        self._session_lock = threading.Lock()
+
+    @property
+    def _session(self) -> Any:
+        """The boto3 Session (Any: boto3-stubs overloads ``client`` per literal service name)."""
+        if self._session_object is None:
+            with self._session_lock:
+                if self._session_object is None:
+                    self._session_object = boto3.session.Session()
+        return self._session_object
 
     def region(self, region: str | None) -> str:
         """``region`` if given, else the configured default, else ``us-east-1``."""

@@ -8,6 +8,7 @@ from "Transforming data with JSONata in Step Functions"
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
 
 import pytest
@@ -283,3 +284,25 @@ def test_added_function_value_errors(text: str, fragment: str) -> None:
 def test_eval_is_not_available() -> None:
     # Docs: "$eval is not available -- use $parse instead".
     assert failure("$eval('1 + 1')").problem.endswith("T1006: Attempted to invoke a non-function")
+
+
+def test_one_expression_is_shared_safely_between_threads() -> None:
+    # jsonatapy objects may only be used (and dropped) on the thread that made them; Ferry's
+    # expression is shared by the runner's worker threads, so it must hide that.
+    expression = compile_jsonata("$states.input.n * 2")
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            results.append(expression.evaluate({"input": {"n": n}}, {}))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(results) == [n * 2 for n in range(8)]  # type: ignore[type-var]

@@ -13,8 +13,10 @@ wording, see ``ferry.expr.jsonata_errors``.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 import jsonatapy
@@ -85,12 +87,52 @@ def expression_text(value: str) -> str:
     return value[len(OPEN) : -len(CLOSE)].strip()
 
 
+# jsonatapy's compiled expressions are PyO3 "unsendable" objects: using or dropping one on
+# another thread than the one that made it raises. So each thread keeps its own compiled
+# copies, keyed by text, in a module-level thread-local that is never freed (a thread's
+# entries are dropped when that thread ends, on that thread). Bounded per thread.
+_PER_THREAD = threading.local()
+_PER_THREAD_LIMIT = 4096
+
+
+def _native(text: str) -> Any:
+    """This thread's compiled expression for ``text`` (compiled on first use here)."""
+    cache: OrderedDict[str, Any] | None = getattr(_PER_THREAD, "cache", None)
+    if cache is None:
+        cache = _PER_THREAD.cache = OrderedDict()
+    compiled = cache.get(text)
+    if compiled is None:
+        compiled = _compile_native(text)
+        cache[text] = compiled
+        if len(cache) > _PER_THREAD_LIMIT:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(text)
+    return compiled
+
+
+def _compile_native(text: str) -> Any:
+    compiled = jsonatapy.compile(text)
+    for name, function in ADDED.items():
+        compiled.register(name, function)
+    for name, function in OVERRIDDEN.items():
+        compiled.register_override(name, function)
+    return compiled
+
+
 @dataclass(frozen=True, slots=True)
 class JsonataExpression:
-    """A compiled JSONata expression (the text between ``{%`` and ``%}``)."""
+    """A compiled JSONata expression (the text between ``{%`` and ``%}``).
+
+    Safe to share between threads: the native object behind it is per thread (see
+    :func:`_native`).
+    """
 
     text: str
-    _compiled: Any = field(repr=False, compare=False)
+
+    @property
+    def _compiled(self) -> Any:
+        return _native(self.text)
 
     def evaluate(
         self,
@@ -149,16 +191,12 @@ def compile_jsonata(text: str) -> JsonataExpression:
     ``JSONata syntax error at column 4: S0211: ...``.
     """
     try:
-        compiled = jsonatapy.compile(text)
+        _native(text)  # compile once here to report syntax errors now
     except ValueError as error:
         detail = normalise_detail(str(error))
         column = _syntax_column(text, error_code(detail))
         raise ValueError(f"JSONata syntax error at column {column}: {detail}") from None
-    for name, function in ADDED.items():
-        compiled.register(name, function)
-    for name, function in OVERRIDDEN.items():
-        compiled.register_override(name, function)
-    return JsonataExpression(text, compiled)
+    return JsonataExpression(text)
 
 
 def _syntax_column(text: str, code: str | None) -> int:

@@ -21,6 +21,11 @@ INVALID_LABEL_NAME = "INVALID_LABEL_NAME"
 MISSING_TRANSITION_TARGET = "MISSING_TRANSITION_TARGET"
 TOO_DEEPLY_NESTED = "TOO_DEEPLY_NESTED"
 
+# Severities of ValidateStateMachineDefinition diagnostics: an ERROR fails validation, a WARNING
+# does not (CreateStateMachine accepts the definition).
+ERROR = "ERROR"
+WARNING = "WARNING"
+
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
@@ -30,11 +35,13 @@ class Diagnostic:
         code: AWS's diagnostic code, e.g. ``SCHEMA_VALIDATION_FAILED``.
         location: JSON Pointer to the offending value (``""`` is the whole document).
         message: Plain English: what is wrong and what was expected.
+        severity: ``ERROR`` (AWS rejects the definition) or ``WARNING`` (AWS accepts it).
     """
 
     code: str
     location: str
     message: str
+    severity: str = ERROR
 
     def __str__(self) -> str:
         where = self.location or "/"

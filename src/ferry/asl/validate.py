@@ -33,6 +33,7 @@ from ferry.asl.schema_fields import TOP_LEVEL_FIELDS
 from ferry.asl.validate_base import Checker
 from ferry.asl.validate_fields import check_fields_subset
 from ferry.asl.validate_states import SubMachine, check_state
+from ferry.asl.validate_variables import check_variable_scopes
 from ferry.jsontypes import JSON
 
 __all__ = ["Diagnostic", "parse_definition_text", "validate"]
@@ -68,6 +69,7 @@ def validate(doc: JSON) -> list[Diagnostic]:
         return checker.diagnostics
     machine = _Machine(checker, jsonata=doc.get("QueryLanguage") == "JSONata")
     _scope(machine, SubMachine(doc, "", TOP_LEVEL_FIELDS))
+    check_variable_scopes(checker, doc)
     return checker.diagnostics
 
 

@@ -20,6 +20,7 @@ from ferry.asl.validate_syntax import (
     check_timestamp,
     is_jsonata,
 )
+from ferry.asl.validate_variables import check_variable_name
 from ferry.jsontypes import JSON, type_name
 
 FieldCheck = Callable[[Checker, "Field"], None]
@@ -106,10 +107,10 @@ def _assign(c: Checker, f: Field) -> None:
         return
     for key, item in f.value.items():
         at = pointer(f.loc, key)
-        variable = key.removesuffix(".$")
-        # Variable names follow identifier rules (docs: workflow-variables.html).
-        if not variable.isidentifier() or len(variable) > 80:
-            c.schema(at, f"'{variable}' is not a valid variable name (letters, digits, '_')")
+        # In a JSONPath state ".$" marks a path value; in JSONata it would be part of the name.
+        problem = check_variable_name(key if f.jsonata else key.removesuffix(".$"))
+        if problem:
+            c.schema(at, f"Invalid 'Assign' key: {problem}")
         if f.jsonata:
             c.jsonata_strings(at, item)
         elif key.endswith(".$"):

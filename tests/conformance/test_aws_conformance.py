@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from .corpus import (
-    LATER_REASON,
     Case,
     corpus_available,
     execute,
@@ -21,7 +20,6 @@ from .corpus import (
     judge,
     load_cases,
     load_checker,
-    needs_later_issue,
     short_id,
 )
 
@@ -38,9 +36,7 @@ def _params(cases: list[Case]) -> list[object]:
     params: list[object] = []
     for case in cases:
         marks: list[pytest.MarkDecorator] = []
-        if needs_later_issue(case):
-            marks.append(pytest.mark.xfail(reason=LATER_REASON))
-        elif short_id(case) in UNMATCHABLE:
+        if short_id(case) in UNMATCHABLE:
             marks.append(pytest.mark.xfail(reason=UNMATCHABLE[short_id(case)]))
         if is_slow(case):
             marks.append(pytest.mark.slow)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from ferry.asl.build import UnsupportedFeatureError
 from ferry.errors import DefinitionError, InputError
 from ferry.runner.local import run
 
@@ -33,14 +32,14 @@ def test_invalid_definition_is_refused_with_diagnostics() -> None:
     assert info.value.diagnostics
 
 
-def test_jsonata_is_refused_until_it_is_supported() -> None:
+def test_jsonata_definitions_run() -> None:
     definition = {
         "QueryLanguage": "JSONata",
         "StartAt": "P",
-        "States": {"P": {"Type": "Pass", "Output": "{% 1 + 1 %}", "End": True}},
+        "States": {"P": {"Type": "Pass", "Output": "{% $states.input.n + 1 %}", "End": True}},
     }
-    with pytest.raises(UnsupportedFeatureError, match="JSONata"):
-        run(definition, {})
+    result = run(definition, {"n": 41})
+    assert (result.status, result.output) == ("SUCCEEDED", 42)
 
 
 def test_handlers_get_the_attempts_idempotency_key(tmp_path: Path) -> None:

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ferry.expr import QueryPath, ReferencePath, Template
+from ferry.expr.jsonata_template import JsonataTemplate
 from ferry.jsontypes import JSON
+
+QueryLanguage = Literal["JSONPath", "JSONata"]
+
+Assignment = Template | JsonataTemplate
+"""An ``Assign`` object: a JSONPath payload template (``.$`` keys) in a JSONPath state, a
+JSONata template (``{% %}`` strings) in a JSONata state."""
 
 PathOrNull = ReferencePath | None
 """A ResultPath: ``None`` stands for JSON ``null`` (discard the result)."""
@@ -38,6 +45,8 @@ class Catcher:
     error_equals: tuple[str, ...]
     next: str
     result_path: PathOrNull
+    assign: Assignment | None = None
+    output: JsonataTemplate | None = None  # JSONata: the state's output (default: errorOutput)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +57,7 @@ class Comparison:
     operator: str  # e.g. "StringEquals", "NumericLessThanPath", "IsPresent"
     value: JSON  # literal operand; for *Path operators a ReferencePath
     next: str | None = None
+    assign: Assignment | None = None  # only on top-level rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +67,20 @@ class BoolRule:
     operator: Literal["And", "Or", "Not"]
     rules: tuple[ChoiceRule, ...]
     next: str | None = None
+    assign: Assignment | None = None  # only on top-level rules
 
 
-ChoiceRule = Comparison | BoolRule
+@dataclass(frozen=True, slots=True)
+class ConditionRule:
+    """A JSONata Choice rule: ``Condition`` (a boolean or an expression), then ``Next``."""
+
+    condition: JsonataTemplate
+    next: str | None = None
+    assign: Assignment | None = None
+    output: JsonataTemplate | None = None
+
+
+ChoiceRule = Comparison | BoolRule | ConditionRule
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,6 +93,9 @@ class StateBase:
     end: bool = False
     input_path: QueryOrNull = field(default=None)
     output_path: QueryOrNull = field(default=None)
+    query_language: QueryLanguage = "JSONPath"
+    assign: Assignment | None = None
+    output: JsonataTemplate | None = None  # JSONata ``Output``
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,6 +122,9 @@ class TaskState(StateBase):
     timeout_seconds_path: ReferencePath | None = None
     heartbeat_seconds: int | None = None
     heartbeat_seconds_path: ReferencePath | None = None
+    arguments: JsonataTemplate | None = None
+    timeout_seconds_expr: JsonataTemplate | None = None
+    heartbeat_seconds_expr: JsonataTemplate | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,6 +143,8 @@ class WaitState(StateBase):
     timestamp: str | None = None
     seconds_path: ReferencePath | None = None
     timestamp_path: ReferencePath | None = None
+    seconds_expr: JsonataTemplate | None = None
+    timestamp_expr: JsonataTemplate | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,6 +160,8 @@ class FailState(StateBase):
     cause: str | None = None
     error_path: ReferencePath | Template | None = None
     cause_path: ReferencePath | Template | None = None
+    error_expr: JsonataTemplate | None = None
+    cause_expr: JsonataTemplate | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,6 +170,7 @@ class ParallelState(StateBase):
 
     branches: tuple[StateMachine, ...]
     parameters: Template | None = None
+    arguments: JsonataTemplate | None = None
     result_selector: Template | None = None
     result_path: PathOrNull = None
     retry: tuple[Retrier, ...] = ()
@@ -151,7 +183,8 @@ class MapState(StateBase):
 
     processor: StateMachine
     items_path: QueryPath | None = None
-    item_selector: Template | None = None
+    items: JsonataTemplate | None = None  # JSONata ``Items``
+    item_selector: Template | JsonataTemplate | None = None
     max_concurrency: int = 0
     max_concurrency_path: ReferencePath | None = None
     tolerated_failure_count: int | None = None
@@ -164,6 +197,25 @@ class MapState(StateBase):
     catch: tuple[Catcher, ...] = ()
     label: str | None = None
     mode: Literal["INLINE", "DISTRIBUTED"] = "INLINE"
+    max_concurrency_expr: JsonataTemplate | None = None
+    tolerated_failure_count_expr: JsonataTemplate | None = None
+    tolerated_failure_percentage_expr: JsonataTemplate | None = None
+    distributed: DistributedConfig | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DistributedConfig:
+    """What only a Distributed Map has: how children run and where items come from and go.
+
+    The reader, batcher and writer objects are kept as written; their ``Parameters`` /
+    ``Arguments`` (and ItemBatcher's numbers) are evaluated when the state runs.
+    """
+
+    execution_type: Literal["STANDARD", "EXPRESS"]
+    processor_definition: dict[str, JSON]  # the children's state machine, as JSON
+    item_reader: dict[str, JSON] | None = None
+    item_batcher: dict[str, JSON] | None = None
+    result_writer: dict[str, JSON] | None = None
 
 
 State = (
@@ -186,4 +238,4 @@ class StateMachine:
     states: dict[str, State]
     comment: str | None = None
     timeout_seconds: int | None = None
-    query_language: Literal["JSONPath", "JSONata"] = "JSONPath"
+    query_language: QueryLanguage = "JSONPath"

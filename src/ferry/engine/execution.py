@@ -67,6 +67,9 @@ class Frame:
     # by a redrive) the ones the state's next attempt reuses instead of running them again.
     fanout_successes: dict[int, JSON] | None = None
     redrive: dict[int, JSON] | None = None
+    # Workflow variables this frame assigned (Assign); outer frames' variables are read through
+    # the parent chain, and what a branch or iteration assigns stays in its own frame.
+    variables: dict[str, JSON] | None = None
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ those are data (:class:`Failure`) and end up in history.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from dataclasses import replace
 
 from ferry.asl.model import (
@@ -25,9 +26,9 @@ from ferry.asl.model import (
     TaskState,
     WaitState,
 )
-from ferry.engine import fanout, retry
+from ferry.engine import fanout, flow, retry, variables
 from ferry.engine.context import context_object
-from ferry.engine.dataflow import expr_error, place, select, size_failure, too_large
+from ferry.engine.dataflow import expr_error, runtime_error, select, size_failure, too_large
 from ferry.engine.execution import (
     CancelTask,
     CancelTimer,
@@ -41,13 +42,14 @@ from ferry.engine.execution import (
 from ferry.engine.history import History, error_details, payload_details
 from ferry.engine.outcome import BLOCKED, Blocked, Failed, Next, Outcome, StepFailedError
 from ferry.engine.programs import index
-from ferry.engine.states import HANDLERS, ON_CHILDREN, task
+from ferry.engine.states import HANDLERS, ON_CHILDREN, map_, task
 from ferry.errors import Failure, StatesError
-from ferry.expr import ExprError, QueryPath, Template
+from ferry.expr import ExprError, QueryPath, ReferencePath, Template
+from ferry.expr.segments import Root
 from ferry.integrations.base import TaskOutcome
 from ferry.jsontypes import JSON, dumps
 
-ResultState = PassState | TaskState | ParallelState | MapState
+ResultState = flow.ResultState
 
 
 class Interpreter:
@@ -151,6 +153,13 @@ class Activation:
         self._cancel_timers_of(frame, "task_timeout")
         self._cancel_timers_of(frame, "heartbeat")
         task_state = self.state_of(frame)
+        if isinstance(task_state, MapState):  # a Distributed Map's Map Run ended
+            map_state = task_state
+            self.advance(
+                frame,
+                self.guard(frame, lambda: map_.on_run_result(self, frame, map_state, outcome)),
+            )
+            return
         assert isinstance(task_state, TaskState)
         self.advance(
             frame, self.guard(frame, lambda: task.on_result(self, frame, task_state, outcome))
@@ -258,11 +267,16 @@ class Activation:
             if too_large(text):
                 self.frame_failed(frame, size_failure(frame.state, terminal=True))
                 return
-            self.history.emit(
-                frame,
-                _EXITED[type(state)],
-                {"name": frame.state, "output": text, "outputDetails": _NOT_TRUNCATED},
-            )
+            details: dict[str, JSON] = {
+                "name": frame.state,
+                "output": text,
+                "outputDetails": _NOT_TRUNCATED,
+            }
+            if outcome.assigned is not None:
+                details["assignedVariables"] = {k: dumps(v) for k, v in outcome.assigned.items()}
+                details["assignedVariablesDetails"] = _NOT_TRUNCATED
+                variables.assign(frame, outcome.assigned)
+            self.history.emit(frame, _EXITED[type(state)], details)
             if outcome.next is None:
                 self.frame_succeeded(frame, outcome.output)
                 return
@@ -284,13 +298,13 @@ class Activation:
             self.history.emit(frame, _FAILED[type(state)], None)
         catcher = None if rules is None else retry.find_catcher(rules.catch, failure.error)
         if catcher is not None:
-            error_output = {"Error": failure.error, "Cause": failure.cause}
             try:
-                output = place(catcher.result_path, frame.raw_input, error_output, frame)
+                return flow.caught(self, frame, state, catcher, failure)
             except StepFailedError as failed:
                 self.frame_failed(frame, failed.failure)
-                return BLOCKED
-            return Next(output, catcher.next)
+            except ExprError as exc:
+                self.frame_failed(frame, expr_error(frame, exc).failure)
+            return BLOCKED
         self.frame_failed(frame, failure)
         return BLOCKED
 
@@ -317,28 +331,53 @@ class Activation:
         return context_object(self.state.info, frame, frame.entered_time, retryable, token)
 
     def effective_input(self, frame: Frame, state: State) -> JSON:
+        """JSONPath: the raw input through InputPath; JSONata: the raw input."""
+        if state.query_language == "JSONata":
+            return frame.raw_input
         return self._select(state.input_path, frame.raw_input, frame)
+
+    def select_output(self, state: State, value: JSON, frame: Frame) -> JSON:
+        """A JSONPath state's OutputPath applied to ``value``."""
+        return self._select(state.output_path, value, frame)
 
     def _select(self, path: QueryPath | None, data: JSON, frame: Frame) -> JSON:
         if path is not None and path.text == "$":
             return data
-        if path is not None and path.is_context:
-            data = self.context(frame)
+        if path is not None and path.root is not Root.DATA:
+            data = self.root_value(path, data, frame)
         return select(path, data, frame)
+
+    def root_value(self, path: QueryPath | ReferencePath, data: JSON, frame: Frame) -> JSON:
+        """What ``path`` reads: ``data`` for ``$``, the context object for ``$$``, the
+        variable's value for ``$name``."""
+        if path.root is Root.DATA:
+            return data
+        if path.root is Root.CONTEXT:
+            return self.context(frame)
+        scope = self.variables(frame)
+        name = path.variable or ""
+        if name not in scope:
+            raise runtime_error(
+                frame, f"The variable '${name}' referenced by the path '{path.text}' is not set"
+            )
+        return scope[name]
+
+    def variables(self, frame: Frame) -> Mapping[str, JSON]:
+        """The workflow variables the state ``frame`` is in can read."""
+        return variables.visible(self.state, frame)
 
     def evaluate(self, template: Template, data: JSON, frame: Frame, context: JSON = None) -> JSON:
         if context is None and template.uses_context:
             context = self.context(frame)
-        return template.evaluate(data, context)
+        return template.evaluate(data, context, self.variables(frame))
 
     def finish(self, frame: Frame, state: State, value: JSON) -> Next:
-        """OutputPath, then on to ``Next`` (or the end)."""
-        output = self._select(state.output_path, value, frame)
-        return Next(output, None if state.end else state.next)
+        """A state without a result exits (OutputPath / Output, Assign), on to ``Next``."""
+        return flow.finish(self, frame, state, value)
 
     def finish_result(self, frame: Frame, state: ResultState, result: JSON) -> Next:
-        """ResultPath onto the raw input, then OutputPath, then on."""
-        return self.finish(frame, state, place(state.result_path, frame.raw_input, result, frame))
+        """A state with a result exits: ResultPath and OutputPath, or Output; Assign."""
+        return flow.finish_result(self, frame, state, result)
 
     def new_task_id(self) -> int:
         """Reserve the id of the task about to be scheduled (its token derives from it)."""

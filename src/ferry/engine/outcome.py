@@ -14,6 +14,7 @@ class Next:
 
     output: JSON
     next: str | None
+    assigned: dict[str, JSON] | None = None  # the state's Assign, applied as it exits
 
 
 @dataclass(frozen=True, slots=True)

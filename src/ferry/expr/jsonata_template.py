@@ -13,6 +13,8 @@ AWS: ../shared/conformance ``test_map_catch_error``).
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -58,11 +60,24 @@ class JsonataTemplate:
     source: JSON
     field: str
     node: _Node
+    uses_context: bool = dataclasses.field(default=False, compare=False)
+    """Whether an expression may read ``$states.context`` (so callers can skip building it)."""
 
     @property
     def is_literal(self) -> bool:
         """Whether the value holds no expression (so evaluating it returns ``source``)."""
         return isinstance(self.node, _Literal)
+
+    def evaluate_typed(
+        self, states: Mapping[str, JSON], variables: Mapping[str, JSON], expected: str
+    ) -> JSON:
+        """Evaluate a single-valued field whose result must be of JSON type ``expected``
+        (``number``, ``string``, ``boolean``, ``array``...); a literal is returned as is."""
+        if isinstance(self.node, _Expression):
+            return evaluate_field(
+                self.node.expression, self.field, states, variables, expected=expected
+            )
+        return _evaluate(self.node, states, variables)
 
     def evaluate(self, states: Mapping[str, JSON], variables: Mapping[str, JSON]) -> JSON:
         """Evaluate every expression in the value; see ``JsonataExpression.evaluate``.
@@ -79,7 +94,24 @@ def compile_jsonata_template(value: JSON, field: str) -> JsonataTemplate:
     Raises ValueError: an expression does not parse; the message starts with the JSON Pointer
     of the string inside ``value`` (``/error``), then the column and JSONata error code.
     """
-    return JsonataTemplate(value, field, _compile(value, field, ""))
+    node = _compile(value, field, "")
+    return JsonataTemplate(value, field, node, _reads_context(node))
+
+
+# ``$states.context`` or ``$states`` used whole (``$states.input`` and the like are not context).
+_CONTEXT = re.compile(r"\$states(?!\s*\.\s*(?:input|result|errorOutput)\b)")
+
+
+def _reads_context(node: _Node) -> bool:
+    match node:
+        case _Literal():
+            return False
+        case _Expression(_, expression):
+            return bool(_CONTEXT.search(expression.text))
+        case _Object(entries):
+            return any(_reads_context(item) for _, item in entries)
+        case _Array(items):
+            return any(_reads_context(item) for item in items)
 
 
 def _compile(value: JSON, field: str, pointer: str) -> _Node:

@@ -11,7 +11,8 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ferry.asl.model import BoolRule, ChoiceRule, ChoiceState, Comparison
+from ferry.asl.model import BoolRule, ChoiceRule, ChoiceState, Comparison, ConditionRule
+from ferry.engine import flow
 from ferry.engine.dataflow import runtime_error
 from ferry.engine.execution import Frame
 from ferry.engine.outcome import Failed, Next, Outcome
@@ -26,22 +27,15 @@ _Resolver = Callable[[ReferencePath], JSON]
 
 
 def attempt(act: Activation, frame: Frame, state: ChoiceState) -> Outcome:
-    """Pick the next state."""
+    """Pick the next state; the matching rule's Assign (and JSONata Output) apply, or the
+    state's own when the Default is taken."""
     data = act.effective_input(frame, state)
-    context: list[JSON] = []
-
-    def resolve(path: ReferencePath) -> JSON:
-        if path.text.startswith("$$"):
-            if not context:
-                context.append(act.context(frame))
-            return path.get(context[0])
-        return path.get(data)
-
+    matches = _matcher(act, frame, state, data)
     for rule in state.choices:
-        if _evaluate(rule, resolve, frame):
-            return Next(act.finish(frame, state, data).output, rule.next)
+        if matches(rule):
+            return _replace_next(flow.finish(act, frame, state, data, rule), rule.next)
     if state.default is not None:
-        return Next(act.finish(frame, state, data).output, state.default)
+        return _replace_next(flow.finish(act, frame, state, data), state.default)
     return Failed(
         Failure(
             StatesError.NO_CHOICE_MATCHED,
@@ -52,6 +46,36 @@ def attempt(act: Activation, frame: Frame, state: ChoiceState) -> Outcome:
     )
 
 
+def _matcher(
+    act: Activation, frame: Frame, state: ChoiceState, data: JSON
+) -> Callable[[ChoiceRule], bool]:
+    if state.query_language == "JSONata":
+        return lambda rule: _condition(act, frame, rule)
+    resolve = _resolver(act, frame, data)
+    return lambda rule: _evaluate(rule, resolve, frame)
+
+
+def _replace_next(outcome: Next, target: str | None) -> Next:
+    return Next(outcome.output, target, outcome.assigned)
+
+
+def _resolver(act: Activation, frame: Frame, data: JSON) -> _Resolver:
+    """Reads a rule's paths from the input, the context object (``$$``) or a variable."""
+
+    def resolve(path: ReferencePath) -> JSON:
+        return path.get(act.root_value(path, data, frame))
+
+    return resolve
+
+
+def _condition(act: Activation, frame: Frame, rule: ChoiceRule) -> bool:
+    """A JSONata rule's ``Condition``: true, false, or an expression giving a boolean."""
+    assert isinstance(rule, ConditionRule)
+    condition = rule.condition
+    states = flow.states_binding(act, frame, condition.uses_context)
+    return condition.evaluate_typed(states, act.variables(frame), "boolean") is True
+
+
 def _evaluate(rule: ChoiceRule, resolve: _Resolver, frame: Frame) -> bool:
     if isinstance(rule, BoolRule):
         if rule.operator == "And":
@@ -59,6 +83,7 @@ def _evaluate(rule: ChoiceRule, resolve: _Resolver, frame: Frame) -> bool:
         if rule.operator == "Or":
             return any(_evaluate(r, resolve, frame) for r in rule.rules)
         return not _evaluate(rule.rules[0], resolve, frame)
+    assert isinstance(rule, Comparison)
     return _compare(rule, resolve, frame)
 
 

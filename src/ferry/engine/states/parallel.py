@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ferry.asl.model import ParallelState
-from ferry.engine import fanout
+from ferry.engine import fanout, flow
 from ferry.engine.execution import Frame
 from ferry.engine.outcome import Outcome
 from ferry.engine.programs import branch_key
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 def attempt(act: Activation, frame: Frame, state: ParallelState) -> Outcome:
     """Start every branch."""
     data = act.effective_input(frame, state)
-    if state.parameters is not None:
+    if state.arguments is not None:
+        data = flow.jsonata(act, frame, state.arguments)
+    elif state.parameters is not None:
         data = act.evaluate(state.parameters, data, frame)
     act.history.emit(frame, "ParallelStateStarted", None)
     count = len(state.branches)

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 def attempt(act: Activation, frame: Frame, state: PassState) -> Outcome:
     """Compute the Pass state's output."""
+    if state.query_language == "JSONata":  # Output (default: the input) and Assign
+        return act.finish(frame, state, frame.raw_input)
     if state.has_result:
         result = state.result
     else:

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ferry.asl.model import TaskState
+from ferry.engine import flow
 from ferry.engine.dataflow import runtime_error, size_failure, too_large
 from ferry.engine.execution import Frame
 from ferry.engine.history import error_details, payload_details
 from ferry.engine.outcome import Failed, Outcome
 from ferry.engine.tasks import ResourceInfo, describe
 from ferry.errors import Failure
-from ferry.expr import ReferencePath
 from ferry.integrations.base import TaskOutcome, TaskSuccess
 from ferry.jsontypes import JSON, dumps
 
@@ -30,13 +30,9 @@ def attempt(act: Activation, frame: Frame, state: TaskState) -> Outcome:
     wants_token = info.pattern == "token" or info.kind == "activity"
     token = act.task_token(task_id) if wants_token else None
     context = act.context(frame, token)
-    payload = (
-        data if state.parameters is None else act.evaluate(state.parameters, data, frame, context)
-    )
-    timeout = _seconds(frame, state.timeout_seconds, state.timeout_seconds_path, data, "Timeout")
-    heartbeat = _seconds(
-        frame, state.heartbeat_seconds, state.heartbeat_seconds_path, data, "Heartbeat"
-    )
+    payload = _payload(act, frame, state, data, context)
+    timeout = _seconds(act, frame, state, data, "Timeout")
+    heartbeat = _seconds(act, frame, state, data, "Heartbeat")
     if info.kind in ("lambda", "activity"):
         # LambdaFunctionScheduled / ActivityScheduled; an activity starts (ActivityStarted)
         # only when a worker takes it with GetActivityTask.
@@ -144,12 +140,40 @@ def _region(execution_arn: str) -> str:
     return parts[3] if len(parts) > 3 else ""
 
 
-def _seconds(
-    frame: Frame, literal: int | None, path: ReferencePath | None, data: JSON, kind: str
-) -> int | None:
+def _payload(act: Activation, frame: Frame, state: TaskState, data: JSON, context: JSON) -> JSON:
+    """JSONata: ``Arguments`` (default: the state input); JSONPath: ``Parameters`` on the
+    effective input."""
+    if state.arguments is not None:
+        return flow.jsonata(act, frame, state.arguments, context=context)
+    if state.parameters is not None:
+        return act.evaluate(state.parameters, data, frame, context)
+    return data
+
+
+def _seconds(act: Activation, frame: Frame, state: TaskState, data: JSON, kind: str) -> int | None:
+    """TimeoutSeconds / HeartbeatSeconds: a literal, a ``*Path`` or a JSONata expression."""
+    if kind == "Timeout":
+        literal, path, expr = (
+            state.timeout_seconds,
+            state.timeout_seconds_path,
+            state.timeout_seconds_expr,
+        )
+    else:
+        literal, path, expr = (
+            state.heartbeat_seconds,
+            state.heartbeat_seconds_path,
+            state.heartbeat_seconds_expr,
+        )
+    if expr is not None:
+        value = flow.jsonata_field(act, frame, expr, "number")
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise runtime_error(
+                frame, f"The {kind}Seconds field references an invalid value: {dumps(value)}"
+            )
+        return value
     if path is None:
         return literal
-    value = path.get(data)
+    value = path.get(act.root_value(path, data, frame))
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise runtime_error(
             frame,

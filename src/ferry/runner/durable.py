@@ -42,6 +42,7 @@ from ferry.runner.dispatch import Submitted, dispatch
 from ferry.runner.local import ExecutionResult, execution_info, run
 from ferry.store.base import Store
 from ferry.store.errors import (
+    ExecutionAlreadyExistsError,
     ExecutionDoesNotExistError,
     ExecutionNotRedrivableError,
     LeaseLostError,
@@ -162,6 +163,25 @@ class DurableRunner:
                 self._begin(record)
         return record
 
+    def start_child(self, execution: NewExecution) -> ExecutionRecord:
+        """Start a Distributed Map's child (its machine is not in the store: its Map Run,
+        ``execution.revision_id``, keeps the definition) and run its first step here.
+
+        Idempotent by ARN: a child started before a crash is returned as it is.
+        """
+        try:
+            record, created = self.store.executions.create(execution)
+        except ExecutionAlreadyExistsError:
+            found = self.store.executions.describe(execution.arn)
+            if found is None:
+                raise
+            return found
+        now = self.clock.now()
+        if created and self.store.leases.claim(self.owner, record.arn, now, self.lease_seconds):
+            with self._mutex:
+                self._begin(record)
+        return record
+
     def start_sync(self, machine_arn: str, data: JSON, name: str | None = None) -> ExecutionResult:
         """StartSyncExecution (EXPRESS): run in memory to the end and return the result."""
         machine = self.store.machines.describe(machine_arn)
@@ -231,9 +251,13 @@ class DurableRunner:
             if revision_id is not None:
                 machine = self.store.machines.revision(machine_arn, revision_id)
             machine = machine or self.store.machines.describe(machine_arn)
-            if machine is None:
+            definition = None if machine is None else machine.definition
+            if definition is None and revision_id is not None:
+                # A Distributed Map's child: its Map Run (revision_id) keeps the definition.
+                definition = self.store.map_runs.definition(revision_id)
+            if definition is None:
                 raise LookupError(f"state machine {machine_arn} is gone")
-            interpreter = self._interpreters[key] = Interpreter(load_text(machine.definition))
+            interpreter = self._interpreters[key] = Interpreter(load_text(definition))
         return interpreter
 
     def redrive(self, execution_arn: str) -> ExecutionRecord:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from ferry.asl.load import load_definition
 from ferry.asl.model import StateMachine
+from ferry.distributed.maprun import MapRunIntegration
+from ferry.distributed.spec import RESOURCE as MAP_RUN
 from ferry.engine.dataflow import too_large
 from ferry.engine.execution import (
     CancelTask,
@@ -96,6 +98,9 @@ class LocalRunner:
         self.interpreter = Interpreter(machine)
         self.integrations = list(integrations)
         self.clock = clock or SystemClock()
+        if not any(i.handles(MAP_RUN) for i in self.integrations):
+            # Distributed Map children run in memory, with this runner's clock and integrations.
+            self.integrations.insert(0, MapRunIntegration(self.integrations, clock=self.clock))
         self._inbox: queue.SimpleQueue[tuple[int, TaskOutcome]] = queue.SimpleQueue()
         self._timers: list[tuple[float, int]] = []
         self._in_flight: set[int] = set()

@@ -8,10 +8,12 @@ atomically.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping, Sequence
 from typing import Literal, Protocol
 
 from ferry.jsontypes import JSON
+from ferry.store.map_runs import ChildRecord, Counts, MapRunRecord, MapRunStatus, NewMapRun
 from ferry.store.records import (
     ActivityRecord,
     ActivityTask,
@@ -167,6 +169,41 @@ class ActivityStore(Protocol):
     def claim(self, activity_arn: str, worker: str | None, now: float) -> ActivityTask | None: ...
 
 
+class MapRunStore(Protocol):
+    """Map Runs and their children (see :class:`ferry.store.map_runs.SqlMapRunStore`)."""
+
+    def create(self, run: NewMapRun) -> tuple[MapRunRecord, bool]: ...
+    def describe(self, arn: str) -> MapRunRecord | None: ...
+    def definition(self, arn: str) -> str | None: ...
+    def list(
+        self, execution_arn: str, max_results: int = 0, next_token: str | None = None
+    ) -> Page[MapRunRecord]: ...
+    def update(
+        self,
+        arn: str,
+        *,
+        max_concurrency: int | None = None,
+        tolerated_failure_count: int | None = None,
+        tolerated_failure_percentage: float | None = None,
+    ) -> bool: ...
+    def progress(self, arn: str, item_counts: Counts, execution_counts: Counts) -> None: ...
+    def close(
+        self,
+        arn: str,
+        status: MapRunStatus,
+        stop_date: float,
+        item_counts: Counts,
+        execution_counts: Counts,
+    ) -> None: ...
+    def child(self, arn: str, index: int) -> ChildRecord | None: ...
+    def child_started(self, arn: str, child: ChildRecord) -> None: ...
+    def child_finished(self, arn: str, child: ChildRecord) -> None: ...
+    def closed_children(self, arn: str, limit: int = 500) -> builtins.list[ChildRecord]: ...
+    def executions(
+        self, arn: str, max_results: int = 0, next_token: str | None = None
+    ) -> Page[ExecutionRecord]: ...
+
+
 class Store(Protocol):
     """Ferry's durable store: the aggregates over one database."""
 
@@ -223,6 +260,11 @@ class Store(Protocol):
     @property
     def activities(self) -> ActivityStore:
         """Activities."""
+        ...
+
+    @property
+    def map_runs(self) -> MapRunStore:
+        """Map Runs of Distributed Map states."""
         ...
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ from ferry.store.executions import SqlExecutionStore
 from ferry.store.history import SqlHistoryStore
 from ferry.store.leases import SqlLeaseStore
 from ferry.store.machines import SqlMachineStore
+from ferry.store.map_runs import SqlMapRunStore
 from ferry.store.migrate import migrate
 from ferry.store.signals import SqlSignalStore
 from ferry.store.timers import SqlTimerStore
@@ -37,6 +38,7 @@ class SqlStore:
         self._signals = SqlSignalStore(db)
         self._activities = SqlActivityStore(db)
         self._versions = SqlVersionStore(db)
+        self._map_runs = SqlMapRunStore(db)
 
     @property
     def backend(self) -> Literal["sqlite", "postgresql"]:
@@ -92,6 +94,11 @@ class SqlStore:
     def activities(self) -> SqlActivityStore:
         """Activities."""
         return self._activities
+
+    @property
+    def map_runs(self) -> SqlMapRunStore:
+        """Map Runs of Distributed Map states."""
+        return self._map_runs
 
     def close(self) -> None:
         """Close the database connection."""

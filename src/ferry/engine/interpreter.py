@@ -28,7 +28,14 @@ from ferry.asl.model import (
 )
 from ferry.engine import fanout, flow, retry, variables
 from ferry.engine.context import context_object
-from ferry.engine.dataflow import expr_error, runtime_error, select, size_failure, too_large
+from ferry.engine.dataflow import (
+    expr_error,
+    runtime_error,
+    select,
+    size_failure,
+    state_error,
+    too_large,
+)
 from ferry.engine.execution import (
     CancelTask,
     CancelTimer,
@@ -43,6 +50,7 @@ from ferry.engine.history import History, error_details, payload_details
 from ferry.engine.outcome import BLOCKED, Blocked, Failed, Next, Outcome, StepFailedError
 from ferry.engine.programs import index
 from ferry.engine.states import HANDLERS, ON_CHILDREN, map_, task
+from ferry.engine.variables_limits import LIMIT_ERROR
 from ferry.errors import Failure, StatesError
 from ferry.expr import ExprError, QueryPath, ReferencePath, Template
 from ferry.expr.segments import Root
@@ -273,6 +281,10 @@ class Activation:
                 "outputDetails": _NOT_TRUNCATED,
             }
             if outcome.assigned is not None:
+                over = variables.over_limit(self.state, frame, outcome.assigned)
+                if over is not None:
+                    self.frame_failed(frame, state_error(frame, LIMIT_ERROR, over).failure)
+                    return
                 details["assignedVariables"] = {k: dumps(v) for k, v in outcome.assigned.items()}
                 details["assignedVariablesDetails"] = _NOT_TRUNCATED
                 variables.assign(frame, outcome.assigned)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ferry.engine.execution import ExecutionState, Frame
+from ferry.engine.variables_limits import check_assign_sizes, check_execution_size
 from ferry.jsontypes import JSON
 
 NO_VARIABLES: Mapping[str, JSON] = {}
@@ -40,3 +41,12 @@ def visible(state: ExecutionState, frame: Frame) -> Mapping[str, JSON]:
 def assign(frame: Frame, values: Mapping[str, JSON]) -> None:
     """Record a state's assignments in its frame (a new dict: snapshots may share the old)."""
     frame.variables = {**(frame.variables or {}), **values}
+
+
+def over_limit(state: ExecutionState, frame: Frame, values: Mapping[str, JSON]) -> str | None:
+    """Why applying ``values`` would break AWS's variable size limits, or None: 256 KiB per
+    variable and per Assign, 10 MiB for the variables in scope afterwards."""
+    cause = check_assign_sizes(values)
+    if cause is None:
+        cause = check_execution_size({**visible(state, frame), **values})
+    return cause

@@ -169,6 +169,8 @@ def _summary(record: ExecutionRecord) -> JSON:
 
 def list_executions(context: ApiContext, params: Params) -> JSONObject:
     """ListExecutions of one machine, newest first, by status and redrive filters."""
+    if params.raw("mapRunArn") is not None:
+        return _list_map_run_executions(context, params)
     machine = machine_or_fail(context, params.required("stateMachineArn", max_len=2048))
     status = params.enum("statusFilter", STATUSES)
     redrive = params.enum("redriveFilter", REDRIVE_FILTERS)
@@ -183,6 +185,27 @@ def list_executions(context: ApiContext, params: Params) -> JSONObject:
         next_token=token,
     )
     body: JSONObject = {"executions": [_summary(r) for r in page.items]}
+    if page.next_token is not None:
+        body["nextToken"] = page.next_token
+    return body
+
+
+def _list_map_run_executions(context: ApiContext, params: Params) -> JSONObject:
+    """ListExecutions(mapRunArn): a Map Run's child executions, each with its ``mapRunArn``
+    (API reference: "specify either a mapRunArn or a stateMachineArn, but not both")."""
+    from ferry.api.map_runs import map_run_or_fail  # noqa: PLC0415 - map_runs imports us
+
+    if params.raw("stateMachineArn") is not None:
+        raise ApiError(
+            "ValidationException", "Specify either a mapRunArn or a stateMachineArn, but not both"
+        )
+    run = map_run_or_fail(context, params.required("mapRunArn", max_len=2000))
+    status = params.enum("statusFilter", STATUSES)
+    params.enum("redriveFilter", REDRIVE_FILTERS)
+    max_results, token = params.page(token_max=3096)
+    page = context.store.map_runs.executions(run.arn, max_results, token)
+    items = [r for r in page.items if status is None or r.status == status]
+    body: JSONObject = {"executions": [{**_summary(r), "mapRunArn": run.arn} for r in items]}
     if page.next_token is not None:
         body["nextToken"] = page.next_token
     return body

@@ -15,6 +15,7 @@ from types import FrameType
 from ferry.api import ApiServer, ApiSettings
 from ferry.api.context import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ferry.asl.load import load_file
+from ferry.distributed.maprun import MapRunIntegration
 from ferry.errors import ConfigError, InputError
 from ferry.integrations.mock import MockedTasks, load_mock_config
 from ferry.jsontypes import JSON
@@ -90,6 +91,7 @@ def _runner(args: argparse.Namespace) -> DurableRunner:
     )
     # Nested executions (states:startExecution) run through this same runner.
     runner.integrations.insert(0, NestedExecutions(runner))
+    runner.integrations.insert(0, MapRunIntegration(runner.integrations, runner=runner))
     return runner
 
 

@@ -45,7 +45,8 @@ class Diagnostic:
 
     def __str__(self) -> str:
         where = self.location or "/"
-        return f"{where}: {self.code}: {self.message}"
+        marker = "warning: " if self.severity == WARNING else ""
+        return f"{where}: {marker}{self.code}: {self.message}"
 
 
 def pointer(base: str, *keys: str | int) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from ferry import __version__
 from ferry.asl.load import load_file
 from ferry.asl.validate import parse_definition_text, validate
+from ferry.asl.validate_variables import unresolved_variables
 from ferry.cli import durable
 from ferry.engine.context import iso_time
 from ferry.errors import ConfigError, DefinitionError, FerryError, InputError
@@ -152,7 +153,9 @@ def _validate(args: argparse.Namespace) -> int:
         document, diagnostics = parse_definition_text(text)
         if not diagnostics:
             diagnostics = validate(document)
-        for diagnostic in diagnostics:
+        # Warnings (AWS accepts the definition) are printed but do not fail validation.
+        warnings = [] if diagnostics else unresolved_variables(document)
+        for diagnostic in [*diagnostics, *warnings]:
             print(f"{path}: {diagnostic}", file=sys.stderr)
         if diagnostics:
             failed = True

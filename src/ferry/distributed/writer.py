@@ -50,6 +50,7 @@ _FILE_OF_STATUS = {
     "PENDING": "PENDING",
 }
 _FILE_KINDS = ("FAILED", "PENDING", "SUCCEEDED")
+_JSON_TEXT = ("Input", "Output")  # fields AWS's records hold as JSON text
 
 
 class ResultWriterFailed(Exception):  # noqa: N818 - named after the ASL error it carries
@@ -95,7 +96,7 @@ def transformed(child: dict[str, JSON], transformation: str) -> list[JSON]:
     their unchanged record.
     """
     record = {
-        name: dumps(value) if name in ("Input", "Output") and not isinstance(value, str) else value
+        name: dumps(value) if name in _JSON_TEXT and not isinstance(value, str | None) else value
         for name, value in child.items()
     }
     if transformation == "NONE" or child.get("Status") != "SUCCEEDED":

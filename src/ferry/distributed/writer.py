@@ -26,6 +26,7 @@ S3 errors raise :class:`ResultWriterFailed` (``States.ResultWriterFailed``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -225,15 +226,21 @@ class _ResultFile:
         if self._upload_id is None:
             _call(s3.put_object, Bucket=bucket, Key=self.key, Body=bytes(self._buffer))
             return self._size
-        if self._buffer:
-            self._upload_part()
-        _call(
-            s3.complete_multipart_upload,
-            Bucket=bucket,
-            Key=self.key,
-            UploadId=self._upload_id,
-            MultipartUpload={"Parts": self._parts},
-        )
+        try:
+            if self._buffer:
+                self._upload_part()
+            _call(
+                s3.complete_multipart_upload,
+                Bucket=bucket,
+                Key=self.key,
+                UploadId=self._upload_id,
+                MultipartUpload={"Parts": self._parts},
+            )
+        except ResultWriterFailed:
+            # Leave no half-written upload behind (AWS's policy grants AbortMultipartUpload).
+            with contextlib.suppress(ClientError, BotoCoreError):
+                s3.abort_multipart_upload(Bucket=bucket, Key=self.key, UploadId=self._upload_id)
+            raise
         return self._size
 
     def _upload_part(self) -> None:

@@ -138,3 +138,18 @@ def test_validate_definition_reports_ok_and_diagnostics(api: Api) -> None:
     ]
     text = api.sfn.validate_state_machine_definition(definition="not a definition")
     assert text["diagnostics"][0]["code"] == "INVALID_JSON_DESCRIPTION"
+
+
+def test_validate_definition_lists_warnings_with_result_ok(api: Api) -> None:
+    # AWS creates a machine that reads a variable no state assigns (it fails at run time with
+    # States.QueryEvaluationError), so validation says OK and lists the read as a WARNING
+    # (API_ValidateStateMachineDefinition: diagnostics carry severity ERROR or WARNING).
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "Output": "{% $never %}", "End": True}},
+    }
+    answer = api.sfn.validate_state_machine_definition(definition=json.dumps(definition))
+    assert answer["result"] == "OK"
+    assert [d["severity"] for d in answer["diagnostics"]] == ["WARNING"]
+    assert "never" in answer["diagnostics"][0]["message"]

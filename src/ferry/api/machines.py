@@ -14,6 +14,7 @@ from ferry.api.params import JSONObject, Params
 from ferry.api.tags import read_tags
 from ferry.asl.diagnostics import Diagnostic
 from ferry.asl.validate import parse_definition_text, validate
+from ferry.asl.validate_variables import unresolved_variables
 from ferry.jsontypes import JSON
 from ferry.store.errors import ExecutionDoesNotExistError, StateMachineDoesNotExistError
 from ferry.store.records import MachineRecord, NewMachine
@@ -193,7 +194,7 @@ def list_state_machines(context: ApiContext, params: Params) -> JSONObject:
 
 def _diagnostic_view(diagnostic: Diagnostic) -> JSON:
     view: JSONObject = {
-        "severity": "ERROR",
+        "severity": diagnostic.severity,
         "code": diagnostic.code,
         "message": diagnostic.message,
     }
@@ -210,10 +211,13 @@ def validate_state_machine_definition(context: ApiContext, params: Params) -> JS
     definition = params.string("definition", required=True, max_len=MAX_DEFINITION) or ""
     params.enum("type", _TYPES)
     max_results = params.integer("maxResults", minimum=0, maximum=100) or 100
-    problems = diagnostics_of(definition)
+    errors = diagnostics_of(definition)
+    problems = errors
+    if not errors:  # AWS lists warnings (e.g. a variable no state assigns) with result OK
+        problems = unresolved_variables(parse_definition_text(definition)[0])
     shown = [_diagnostic_view(d) for d in problems[:max_results]]
     return {
-        "result": "FAIL" if problems else "OK",
+        "result": "FAIL" if errors else "OK",
         "diagnostics": shown,
         "truncated": len(problems) > max_results,
     }

@@ -111,7 +111,7 @@ def test_100k_items_from_jsonl_to_a_result_writer_in_bounded_memory(s3_elsewhere
     )
     assert manifest["ResultFiles"]["FAILED"] == []
     succeeded = manifest["ResultFiles"]["SUCCEEDED"]
-    ids = set()
+    ids: set[int] = set()
     for entry in succeeded:
         results = json.loads(s3_client.get_object(Bucket="scale", Key=entry["Key"])["Body"].read())
         ids.update(json.loads(r["Output"])["id"] for r in results)

@@ -23,12 +23,7 @@ CASES_DIR = Path(__file__).parent / "cases"
 
 # Known gaps: case id → why it fails today. xfail_strict turns a fixed gap into a failure, so
 # remove the entry when the engine catches up.
-XFAIL: dict[str, str] = {
-    "jsonata/choice_state_assign_applies_when_rule_matches": (
-        "state-choice.html says a Choice's state-level Assign applies whichever rule matches; "
-        "the engine applies it only when the Default is taken (engine/flow.py finish)"
-    ),
-}
+XFAIL: dict[str, str] = {}
 
 Case = dict[str, Any]
 

@@ -91,16 +91,18 @@ def finish(
     act: Activation, frame: Frame, state: State, value: JSON, rule: ChoiceRule | None = None
 ) -> Next:
     """A state without a result (Choice, Wait, Succeed) exits; JSONPath ``value`` is its
-    effective input. ``rule`` is the Choice rule that matched: its Assign (and JSONata Output)
-    replace the state's, which apply when the Default is taken. The caller of a Choice sets
-    ``Next``."""
-    assign = state.assign if rule is None else rule.assign
+    effective input. ``rule`` is the Choice rule that matched: the state's ``Assign`` "applies
+    regardless of which choice rule matches" and the rule's own assignments are added over it
+    (docs: state-choice.html, Choice Rule fields); a rule's JSONata ``Output`` replaces the
+    state's. The caller of a Choice sets ``Next``."""
     if state.query_language == "JSONata":
         output = state.output
-        if rule is not None:
-            output = rule.output if isinstance(rule, ConditionRule) else None
-        return _jsonata_exit(act, frame, state, assign, output)
-    assigned = _assign_jsonpath(act, frame, assign, value)
+        if isinstance(rule, ConditionRule) and rule.output is not None:
+            output = rule.output
+        return _jsonata_exit(act, frame, state, state.assign, output, rule=rule)
+    assigned = _assign_jsonpath(act, frame, state.assign, value)
+    if rule is not None and rule.assign is not None:
+        assigned = {**(assigned or {}), **(_assign_jsonpath(act, frame, rule.assign, value) or {})}
     return Next(act.select_output(state, value, frame), _next(state), assigned)
 
 
@@ -141,10 +143,13 @@ def _jsonata_exit(
     output_template: JsonataTemplate | None,
     *,
     result: JSON | _Missing = MISSING,
+    rule: ChoiceRule | None = None,
 ) -> Next:
     assigned = None
     if isinstance(assign, JsonataTemplate):
         assigned = _as_dict(jsonata(act, frame, assign, result=result))
+    if rule is not None and isinstance(rule.assign, JsonataTemplate):
+        assigned = {**(assigned or {}), **_as_dict(jsonata(act, frame, rule.assign, result=result))}
     if output_template is not None:
         output = jsonata(act, frame, output_template, result=result)
     else:

@@ -111,3 +111,28 @@ def test_bad_state_definitions_are_refused(api: Api) -> None:
     )
     code = error_code(lambda: api.sfn.test_state(definition="[]", roleArn=ROLE, input="{}"))
     assert code == "InvalidDefinition"
+
+
+def test_variables_are_set_before_the_state_and_reported_after_it(api: Api) -> None:
+    # API_TestState: `variables` are "JSON object literal that sets variables used in the state
+    # under test"; API_InspectionData: `variables` is the set after the state ran, the ones
+    # given plus the ones it assigned.
+    state = {
+        "Type": "Pass",
+        "QueryLanguage": "JSONata",
+        "Assign": {"total": "{% $price * $states.input.quantity %}"},
+        "Output": "{% $price %}",
+        "End": True,
+    }
+    answer = _test(
+        api,
+        state,
+        {"quantity": 3},
+        inspectionLevel="DEBUG",
+        variables=json.dumps({"price": 5}),
+    )
+    assert answer["status"] == "SUCCEEDED"
+    assert json.loads(answer["output"]) == 5
+    assert json.loads(answer["inspectionData"]["variables"]) == {"price": 5, "total": 15}
+    code = error_code(lambda: _test(api, state, {}, variables="[1]"))
+    assert code == "ValidationException"

@@ -222,18 +222,51 @@ def test_state(context: ApiContext, params: Params) -> JSONObject:
     level = params.enum("inspectionLevel", LEVELS) or "INFO"
     name = params.string("stateName", min_len=1, max_len=80) or DEFAULT_STATE
     data = execution_input(params)
+    variables = _variables(params)
     mocked = _mock_integration(params)
     machine = _machine(name, state)
     check_definition(dumps(machine))
     integrations = [mocked] if mocked is not None else context.runner.integrations
     try:
-        result = run(machine, data, clock=VirtualClock(), integrations=integrations)
+        result = run(
+            machine, data, clock=VirtualClock(), integrations=integrations, variables=variables
+        )
     except DefinitionError as exc:
         raise ApiError("InvalidDefinition", f"Invalid State Machine Definition: '{exc}'") from None
     body = _answer(name, state, result)
     if level != "INFO":
         body["inspectionData"] = _inspection(state, data, result)
+        after = {**variables, **_assigned(name, result)}
+        if after:  # "the set of workflow variables after execution of the state"
+            body["inspectionData"]["variables"] = dumps(after)
     return body
+
+
+def _variables(params: Params) -> dict[str, JSON]:
+    """TestState's ``variables``: a JSON object of workflow variables set before the state."""
+    text = params.string("variables", max_len=MAX_DEFINITION)
+    if text is None:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise ApiError(
+            "ValidationException", "Invalid variables: expected a JSON object of variable names"
+        )
+    return value
+
+
+def _assigned(name: str, result: ExecutionResult) -> dict[str, JSON]:
+    """What the tested state assigned (its StateExited event's ``assignedVariables``)."""
+    for event in result.history:
+        details = _details(event)
+        if str(event.get("type", "")).endswith("StateExited") and details.get("name") == name:
+            assigned = details.get("assignedVariables") or {}
+            assert isinstance(assigned, dict)
+            return {key: json.loads(str(text)) for key, text in assigned.items()}
+    return {}
 
 
 ACTIONS = {"TestState": test_state}

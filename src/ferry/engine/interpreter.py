@@ -67,11 +67,14 @@ class Interpreter:
         self.machine = machine
         self.programs = index(machine)
 
-    def start(self, info: ExecutionInfo, now: float) -> tuple[ExecutionState, Step]:
-        """Begin an execution: ExecutionStarted, then run until something must be awaited."""
+    def start(
+        self, info: ExecutionInfo, now: float, variables: Mapping[str, JSON] | None = None
+    ) -> tuple[ExecutionState, Step]:
+        """Begin an execution: ExecutionStarted, then run until something must be awaited.
+        ``variables`` are set before the first state (TestState's ``variables``)."""
         state = ExecutionState(info=info)
         act = Activation(self, state, now)
-        act.begin()
+        act.begin(variables)
         return state, act.step
 
     def task_completed(
@@ -141,7 +144,7 @@ class Activation:
         self.handoffs: dict[int, list[int]] = {}
 
     # -- entry points ---------------------------------------------------------------
-    def begin(self) -> None:
+    def begin(self, initial: Mapping[str, JSON] | None = None) -> None:
         info = self.state.info
         details = payload_details("input", info.input)
         details["roleArn"] = info.role_arn
@@ -150,6 +153,8 @@ class Activation:
             due = self.now + self.interpreter.machine.timeout_seconds
             self._timer_at(None, due, "execution")
         root = self.new_frame(None, 0, "", info.input)
+        if initial:
+            root.variables = dict(initial)
         self.advance(root, self.enter(root))
 
     def on_task(self, task_id: int, outcome: TaskOutcome) -> None:

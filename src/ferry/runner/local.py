@@ -106,11 +106,13 @@ class LocalRunner:
         self._in_flight: set[int] = set()
         self.history: list[dict[str, JSON]] = []
 
-    def run(self, info: ExecutionInfo) -> ExecutionState:
-        """Start the execution and return its final state."""
+    def run(
+        self, info: ExecutionInfo, variables: Mapping[str, JSON] | None = None
+    ) -> ExecutionState:
+        """Start the execution (with ``variables`` already set) and return its final state."""
         pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="ferry-task")
         try:
-            state, step = self.interpreter.start(info, self.clock.now())
+            state, step = self.interpreter.start(info, self.clock.now(), variables)
             self._apply(step, pool)
             while state.status == "RUNNING":
                 self._apply(self._next_event(state), pool)
@@ -198,8 +200,10 @@ def run(
     clock: Clock | None = None,
     state_machine_name: str = "ferry-local",
     integrations: Sequence[Integration] | None = None,
+    variables: Mapping[str, JSON] | None = None,
 ) -> ExecutionResult:
-    """Validate, build and run ``definition`` on ``data``; return how it ended.
+    """Validate, build and run ``definition`` on ``data``; return how it ended. ``variables``
+    are workflow variables set before the first state (as TestState's ``variables`` are).
 
     Raises:
         DefinitionError: the definition fails validation.
@@ -216,7 +220,7 @@ def run(
         integrations = default_integrations(functions_dir)
     runner = LocalRunner(machine, integrations, clock)
     info = execution_info(state_machine_name, name, data, runner.clock.now())
-    state = runner.run(info)
+    state = runner.run(info, variables)
     return ExecutionResult(
         execution_arn=info.arn,
         status=state.status,

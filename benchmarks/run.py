@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import durable
+import jsonata
 import peers
 from measure import ENGINE_NAMES, Measurement, measure
 from report import REPO_DIR, Settings, machine_info, render, terminal_table
@@ -125,7 +126,7 @@ def ferry_failed(results: list[Measurement]) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Entry point for ``make bench``."""
     args = parse_args(argv)
-    workloads = all_workloads(quick=args.quick)
+    workloads = all_workloads(quick=args.quick) + jsonata.jsonata_workloads(quick=args.quick)
     skipped, versions = peer_readiness(args.engines)
     with tempfile.TemporaryDirectory(prefix="ferry-bench-") as tmp:
         results = run_all(workloads, args, skipped, Path(tmp))

@@ -143,7 +143,19 @@ def describe_view(record: ExecutionRecord) -> JSONObject:
     _add_failure(body, record.error, record.cause)
     if record.redrive_date is not None:
         body["redriveDate"] = record.redrive_date
+    map_run = map_run_of(record)
+    if map_run is not None:
+        body["mapRunArn"] = map_run
     return body
+
+
+def map_run_of(record: ExecutionRecord) -> str | None:
+    """The ARN of the Map Run that dispatched ``record``, if a Distributed Map did (a child
+    keeps its Map Run's ARN as its revision: the run holds the child's definition)."""
+    revision = record.revision_id
+    if revision is not None and revision.startswith("arn:") and ":mapRun:" in revision:
+        return revision
+    return None
 
 
 def describe_execution(context: ApiContext, params: Params) -> JSONObject:

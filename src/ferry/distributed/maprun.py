@@ -118,8 +118,8 @@ class MapRun:
         except StopIteration:
             self.exhausted = True
             return
-        except SelectorError as exc:
-            raise _RunFailed(exc.error, exc.cause) from None
+        except SelectorError as exc:  # the Map state's own error, as an inline Map reports it
+            raise _RunFailed(exc.error, self.spec.state_cause(exc.cause)) from None
         except Exception as exc:  # reader and batcher errors carry AWS's (error, cause)
             raise _RunFailed(*_error_of(exc)) from None
         self.tally.read(size)
@@ -185,7 +185,9 @@ class MapRun:
             self.outputs[child.index] = None if child.output is None else json.loads(child.output)
         else:
             self.outputs[child.index] = {"Error": child.error, "Cause": child.cause}
-        self.tally.finish(child, written=self.writer is not None)
+        # AWS counts every handled result as written, with or without a ResultWriter
+        # (its recorded DescribeMapRun of a run without one shows resultsWritten == succeeded).
+        self.tally.finish(child, written=True)
 
     def _check(self, settings: Settings) -> None:
         """Fail the run once its failed items exceed what the settings tolerate."""

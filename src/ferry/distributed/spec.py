@@ -50,6 +50,18 @@ class MapRunSpec:
     max_concurrency: int
     tolerated_failure_count: int | None
     tolerated_failure_percentage: float | None
+    entered_event_id: int | None = None
+
+    def state_cause(self, message: str) -> str:
+        """``message`` with AWS's prefix naming the Map state and the event id it was entered
+        at, as the state's own errors carry it (the prefix is left out when the SPEC does not
+        give the event id)."""
+        if self.entered_event_id is None:
+            return message
+        return (
+            f"An error occurred while executing the state '{self.state_name}' "
+            f"(entered at the event id #{self.entered_event_id}). {message}"
+        )
 
     @property
     def child_machine_arn(self) -> str:
@@ -106,6 +118,7 @@ def parse_spec(payload: JSON) -> MapRunSpec:
         max_concurrency=_count(payload, "maxConcurrency") or 0,
         tolerated_failure_count=_count(payload, "toleratedFailureCount"),
         tolerated_failure_percentage=_percentage(payload),
+        entered_event_id=_count(payload, "enteredEventId"),
     )
 
 

@@ -60,6 +60,7 @@ def start(
         "executionArn": act.state.info.arn,
         "stateMachineArn": act.state.info.state_machine_arn,
         "stateName": frame.state,
+        "enteredEventId": frame.entered_event_id,
         "label": state.label,
         "queryLanguage": state.query_language,
         "processor": config.processor_definition,
@@ -104,13 +105,16 @@ def on_result(act: Activation, frame: Frame, state: MapState, outcome: TaskOutco
 
 def map_run_arn(act: Activation, frame: Frame, state: MapState) -> str:
     """``arn:<partition>:states:<region>:<account>:mapRun:<machine>/<label>:<id>``; the id is
-    derived from the attempt, so the same attempt names the same Map Run after a restart."""
+    derived from the attempt, so the same attempt names the same Map Run after a restart.
+    Without a ``Label`` the label is a UUID too (developer guide, "Viewing a Distributed Map
+    Run execution": ``stateMachine:<stateMachineName>/<MapRunLabel or UUID>``)."""
     info = act.state.info
     parts = [*info.arn.split(":"), "", "", "", ""]
     partition, region, account = parts[1], parts[3], parts[4]
     seed = f"{info.arn}/{frame.id}/{frame.entered_event_id}/{frame.retry_count}"
     run_id = uuid.uuid5(_NAMESPACE, seed)
-    label = state.label or frame.state
+    # The generated label identifies the Map state, so it is the same for every run of it.
+    label = state.label or str(uuid.uuid5(_NAMESPACE, f"{info.state_machine_arn}/{frame.state}"))
     return (
         f"arn:{partition or 'aws'}:states:{region}:{account}:mapRun:"
         f"{info.state_machine_name}/{label}:{run_id}"

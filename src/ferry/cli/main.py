@@ -17,7 +17,7 @@ from ferry import __version__
 from ferry.asl.load import load_file
 from ferry.asl.validate import parse_definition_text, validate
 from ferry.asl.validate_variables import unresolved_variables
-from ferry.cli import durable
+from ferry.cli import config_cmd, db, durable, files
 from ferry.engine.context import iso_time
 from ferry.errors import ConfigError, DefinitionError, FerryError, InputError
 from ferry.jsontypes import JSON
@@ -62,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     validate_cmd = commands.add_parser("validate", help="check definitions as AWS does")
     validate_cmd.add_argument("files", nargs="+", type=Path, help="ASL definition files")
     validate_cmd.set_defaults(handler=_validate, definition="")
-    durable.add_commands(commands)
+    for module in (durable, db, files, config_cmd):
+        module.add_commands(commands)
     return parser
 
 

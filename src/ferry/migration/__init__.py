@@ -1,0 +1,1 @@
+"""The migration product: state machine definitions, task functions and drivers."""

@@ -1,0 +1,1 @@
+"""Drivers that move data: databases, files and objects, configuration."""

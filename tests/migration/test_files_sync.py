@@ -20,6 +20,7 @@ from distributed.conftest import moto_endpoint, s3_client
 from ferry.cli.main import main
 from ferry.errors import ConfigError, InputError
 from ferry.migration.drivers.files import MULTIPART_BYTES, sync
+from ferry.migration.drivers.files_trees import LocalTree
 
 __all__ = ["moto_endpoint", "s3_client"]
 
@@ -244,3 +245,74 @@ def test_overlapping_source_and_destination_are_refused(tmp_path: Path) -> None:
     src = make_tree(tmp_path / "src", FILES)
     with pytest.raises(InputError, match="overlap"):
         sync(str(src), str(src / "copy"))
+
+
+class CorruptingTree(LocalTree):
+    """A source whose bytes are altered in transit (one flipped byte in ``a.txt``)."""
+
+    def fetch(self, key: str, into: Path) -> None:
+        super().fetch(key, into)
+        if key == "a.txt":
+            data = bytearray(into.read_bytes())
+            data[0] ^= 0xFF
+            into.write_bytes(bytes(data))
+
+
+def test_verify_only_transferred_catches_corruption_in_transit(tmp_path: Path) -> None:
+    make_tree(tmp_path / "src", FILES)
+    report = sync(CorruptingTree(tmp_path / "src"), str(tmp_path / "dst"))
+    assert list(report.verify_failed) == ["a.txt"]
+    assert "SHA256 after transfer" in report.verify_failed["a.txt"]
+    assert not (tmp_path / "dst" / "a.txt").exists()  # the bad copy never took the name
+    assert sorted(report.transferred) == sorted(set(FILES) - {"a.txt"})
+
+
+def test_verify_none_does_not_read_back(tmp_path: Path) -> None:
+    make_tree(tmp_path / "src", FILES)
+    report = sync(CorruptingTree(tmp_path / "src"), str(tmp_path / "dst"), verify="none")
+    assert report.ok
+    assert (tmp_path / "dst" / "a.txt").read_bytes() != FILES["a.txt"]
+
+
+def test_s3_to_s3(s3_client: Any, bucket: str, tmp_path: Path) -> None:
+    src = make_tree(tmp_path / "src", FILES)
+    sync(str(src), f"s3://{bucket}/one", s3_client=s3_client)
+    report = sync(f"s3://{bucket}/one", f"s3://{bucket}/two", s3_client=s3_client)
+    assert sorted(report.transferred) == sorted(FILES)
+    assert read_bucket(s3_client, bucket, "two/") == FILES
+    again = sync(f"s3://{bucket}/one", f"s3://{bucket}/two", s3_client=s3_client)
+    assert again.transferred == []
+
+
+def test_cli_s3_uses_the_endpoint_from_the_environment(
+    moto_endpoint: str,
+    s3_client: Any,
+    bucket: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    src = make_tree(tmp_path / "src", FILES)
+    assert main(["files", "sync", str(src), f"s3://{bucket}/x", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["transferred"] == sorted(FILES)
+    assert read_bucket(s3_client, bucket, "x/") == FILES
+    missing = f"s3://{bucket}-missing/x"
+    assert main(["files", "sync", str(src), missing]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ferry: {missing}/: NoSuchBucket")
+    assert "Traceback" not in err
+
+
+def test_cli_exit_1_when_verification_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = make_tree(tmp_path / "src", FILES)
+    sync(str(src), str(tmp_path / "dst"))
+    (tmp_path / "dst" / "a.txt").write_bytes(b"ALPHA\n")
+    manifest = tmp_path / "m.jsonl"
+    sync(str(src), str(tmp_path / "dst"), manifest=manifest)  # repairs a.txt, records all
+    (tmp_path / "dst" / "a.txt").write_bytes(b"ALPHA\n")  # corrupted after the manifest
+    argv = ["files", "sync", str(src), str(tmp_path / "dst"), "--manifest", str(manifest)]
+    assert main([*argv, "--verify", "all"]) == 1
+    assert "verification failed: a.txt" in capsys.readouterr().err

@@ -22,7 +22,7 @@ import pytest
 from ferry.cli.main import main
 from ferry.migration.drivers.config import migrate, verify
 from ferry.migration.drivers.config_files import parse_env
-from ferry.migration.drivers.config_targets import AwsAccess
+from ferry.migration.drivers.config_targets import AwsAccess, Entry
 from integrations.test_aws_moto import REGION, moto_server
 
 SECRETS = ("s3cr3t-Pa55word", "tok-9f8e7d6c5b4a", "pw-in-url-77")
@@ -422,3 +422,23 @@ def test_unreachable_endpoint_is_a_clear_error(
     assert code == 2
     assert "ssm:///x/DB_HOST: cannot reach the endpoint" in err
     assert len(err.splitlines()) == 1
+
+
+def test_endpoint_from_botocore_environment(
+    endpoint: str,
+    ssm: Any,
+    env_file: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    path = prefix()
+    code, _, err = ferry(capsys, "config", "migrate", str(env_file), f"ssm://{path}")
+    assert (code, err) == (0, "")
+    assert len(parameters(ssm, path)) == 5
+
+
+def test_entries_never_show_their_value() -> None:
+    entry = Entry("DB_PASSWORD", SECRETS[0], secret=True)
+    assert SECRETS[0] not in repr(entry)
+    assert SECRETS[0] not in str(entry)

@@ -16,7 +16,15 @@ from ferry.integrations.base import TaskFailure, TaskSuccess
 from ferry.runner.clock import VirtualClock
 from ferry.runner.local import LocalRunner
 
-from .maprun_kit import PASS_PROCESSOR, PREFIX, PROBE_PROCESSOR, Probe, run_in_memory, spec
+from .maprun_kit import (
+    PASS_PROCESSOR,
+    PREFIX,
+    PROBE_PROCESSOR,
+    Probe,
+    request,
+    run_in_memory,
+    spec,
+)
 
 
 def test_children_outputs_come_back_in_item_order() -> None:
@@ -164,6 +172,10 @@ def test_local_runners_answer_map_run_tasks_themselves() -> None:
     runner = LocalRunner(load_definition(PASS_PROCESSOR), [], clock)
     found = [i for i in runner.integrations if i.handles("ferry:mapRun")]
     assert len(found) == 1
-    assert isinstance(found[0], MapRunIntegration)
-    assert found[0].clock is clock
-    assert found[0].integrations is runner.integrations
+    # Loaded on first use; once loaded it shares the runner's clock and integrations.
+    outcome = found[0].invoke(request(spec()))
+    assert isinstance(outcome, TaskSuccess)
+    real = found[0]._real  # type: ignore[attr-defined]
+    assert isinstance(real, MapRunIntegration)
+    assert real.clock is clock
+    assert real.integrations is runner.integrations

@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-import jsonatapy
-
 from ferry.expr.jsonata_errors import (
     RETURNED_UNSUPPORTED,
     JsonataError,
@@ -112,6 +110,8 @@ def _native(text: str) -> Any:
 
 
 def _compile_native(text: str) -> Any:
+    import jsonatapy  # noqa: PLC0415 - loaded on first use: it costs ~5 MB resident
+
     compiled = jsonatapy.compile(text)
     for name, function in ADDED.items():
         compiled.register(name, function)
@@ -209,6 +209,8 @@ def _syntax_column(text: str, code: str | None) -> int:
         return len(text) + 1
     for end in range(1, len(text) + 1):
         try:
+            import jsonatapy  # noqa: PLC0415
+
             jsonatapy.compile(text[:end])
         except ValueError as error:
             if error_code(normalise_detail(str(error))) == code:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import queue
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,8 +19,6 @@ from pathlib import Path
 
 from ferry.asl.load import load_definition
 from ferry.asl.model import StateMachine
-from ferry.distributed.maprun import MapRunIntegration
-from ferry.distributed.spec import RESOURCE as MAP_RUN
 from ferry.engine.dataflow import too_large
 from ferry.engine.execution import (
     CancelTask,
@@ -32,12 +31,13 @@ from ferry.engine.execution import (
     Step,
 )
 from ferry.engine.interpreter import Interpreter
+from ferry.engine.map_run import MAP_RUN_RESOURCE
 from ferry.errors import InputError
 from ferry.integrations.aws_clients import ClientPool
 from ferry.integrations.aws_http import HttpInvokeIntegration
 from ferry.integrations.aws_optimized import AwsOptimizedIntegration
 from ferry.integrations.aws_sdk import AwsSdkIntegration
-from ferry.integrations.base import Integration, TaskFailure, TaskOutcome
+from ferry.integrations.base import Integration, TaskFailure, TaskOutcome, TaskRequest
 from ferry.integrations.lambda_ import LambdaIntegration, LocalFunctions
 from ferry.jsontypes import JSON, dumps
 from ferry.runner.clock import Clock, SystemClock
@@ -86,6 +86,28 @@ def execution_info(
     )
 
 
+class _InMemoryMapRuns:
+    """The Map Run integration, loaded when a Distributed Map first needs it (the runtime and
+    its imports cost several MB that runs without a Distributed Map need not pay)."""
+
+    def __init__(self, integrations: list[Integration], clock: Clock) -> None:
+        self._integrations = integrations
+        self._clock = clock
+        self._real: Integration | None = None
+        self._lock = threading.Lock()
+
+    def handles(self, resource: str) -> bool:
+        return resource == MAP_RUN_RESOURCE
+
+    def invoke(self, request: TaskRequest) -> TaskOutcome:
+        with self._lock:
+            if self._real is None:
+                from ferry.distributed.maprun import MapRunIntegration  # noqa: PLC0415
+
+                self._real = MapRunIntegration(self._integrations, clock=self._clock)
+        return self._real.invoke(request)
+
+
 class LocalRunner:
     """Drives one execution to its end in this process."""
 
@@ -98,9 +120,9 @@ class LocalRunner:
         self.interpreter = Interpreter(machine)
         self.integrations = list(integrations)
         self.clock = clock or SystemClock()
-        if not any(i.handles(MAP_RUN) for i in self.integrations):
+        if not any(i.handles(MAP_RUN_RESOURCE) for i in self.integrations):
             # Distributed Map children run in memory, with this runner's clock and integrations.
-            self.integrations.insert(0, MapRunIntegration(self.integrations, clock=self.clock))
+            self.integrations.insert(0, _InMemoryMapRuns(self.integrations, self.clock))
         self._inbox: queue.SimpleQueue[tuple[int, TaskOutcome]] = queue.SimpleQueue()
         self._timers: list[tuple[float, int]] = []
         self._in_flight: set[int] = set()

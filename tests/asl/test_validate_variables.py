@@ -302,11 +302,11 @@ def test_distributed_map_child_cannot_read_the_parent_variables() -> None:
 
 # -- ferry validate ----------------------------------------------------------------------------
 def _run_validate(
-    tmp_path: Path, doc: JSON, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, doc: JSON, capsys: pytest.CaptureFixture[str], *options: str
 ) -> tuple[int, str, str]:
     path = tmp_path / "machine.asl.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    code = main(["validate", str(path)])
+    code = main(["validate", *options, str(path)])
     out, err = capsys.readouterr()
     return code, out.replace(str(path), "FILE"), err.replace(str(path), "FILE")
 
@@ -342,3 +342,16 @@ def test_ferry_validate_warns_but_accepts(
     assert err.startswith(
         "FILE: /States/A/Output: warning: SCHEMA_VALIDATION_FAILED: Variable '$nobody'"
     )
+
+
+def test_ferry_validate_strict_rejects_unassigned_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --strict: a read of a variable that no state can have assigned fails validation (exit 1),
+    # though AWS itself accepts the definition and fails only when the read runs.
+    doc = _machine({"Type": "Pass", "Output": "{% $nobody %}"}, jsonata=True)
+    code, out, err = _run_validate(tmp_path, doc, capsys, "--strict")
+    assert (code, out) == (1, "")
+    assert "Variable '$nobody'" in err
+    good = _outer_and_map({"Assign": {"inner.$": "$total"}})
+    assert _run_validate(tmp_path, good, capsys, "--strict") == (0, "FILE: valid\n", "")

@@ -61,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
 
     validate_cmd = commands.add_parser("validate", help="check definitions as AWS does")
     validate_cmd.add_argument("files", nargs="+", type=Path, help="ASL definition files")
+    validate_cmd.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail on warnings, e.g. a variable no state assigns (AWS accepts those)",
+    )
     validate_cmd.set_defaults(handler=_validate, definition="")
     for module in (durable, db, files, config_cmd):
         module.add_commands(commands)
@@ -158,7 +163,7 @@ def _validate(args: argparse.Namespace) -> int:
         warnings = [] if diagnostics else unresolved_variables(document)
         for diagnostic in [*diagnostics, *warnings]:
             print(f"{path}: {diagnostic}", file=sys.stderr)
-        if diagnostics:
+        if diagnostics or (warnings and args.strict):
             failed = True
         else:
             print(f"{path}: valid")
